@@ -1,0 +1,106 @@
+// `pm logs` and `pm flush`: read, follow and empty the apps' log files.
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace pm {
+
+namespace {
+
+struct LogsOptions {
+  std::string target;
+  int lines = 15;
+  bool out_only = false;
+  bool err_only = false;
+  bool raw = false;
+  bool nostream = false;
+};
+
+// Distinct, readable colours for instance prefixes.
+const char* const kPrefixColours[] = {"36", "32", "35", "34", "33", "96", "92", "95"};
+
+void print_line(const LogsOptions& options, int id, const std::string& name, bool is_err,
+                const std::string& text) {
+  if (options.raw) {
+    std::fputs(text.c_str(), stdout);
+    std::fputc('\n', stdout);
+    return;
+  }
+  std::string prefix = std::to_string(id) + "|" + name + "|";
+  if (stdout_is_tty()) {
+    const char* colour = is_err ? "31" : kPrefixColours[id % 8];
+    std::printf("\033[%sm%s\033[0m %s\n", colour, prefix.c_str(), text.c_str());
+  } else {
+    std::printf("%s %s\n", prefix.c_str(), text.c_str());
+  }
+}
+
+}  // namespace
+
+void add_log_commands(CLI::App& app) {
+  auto options = std::make_shared<LogsOptions>();
+  auto* logs = app.add_subcommand("logs", "Show the last lines of the logs, then follow them");
+  logs->add_option("target", options->target, "App name, instance id, or all (default)");
+  logs->add_option("--lines", options->lines, "How many past lines per file")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  logs->add_flag("--out", options->out_only, "Only standard output");
+  logs->add_flag("--err", options->err_only, "Only standard error");
+  logs->add_flag("--raw", options->raw, "Lines only, no prefixes or headers");
+  logs->add_flag("--nostream", options->nostream, "Print the past lines and exit");
+  logs->callback([options] {
+    if (options->out_only && options->err_only)
+      throw CliError("--out and --err together: leave both out to see both");
+    json request{{"lines", options->lines},
+                 {"out", !options->err_only},
+                 {"err", !options->out_only},
+                 {"follow", !options->nostream}};
+    if (!options->target.empty()) request["targets"] = {options->target};
+    // A reader that goes away (`pm logs | head`) ends us quietly.
+    std::signal(SIGPIPE, SIG_DFL);
+    DaemonClient client(Paths::from_environment());
+    client.stream(make_request("logs", request), [&](const json& message) {
+      std::string type = message.value("type", "");
+      if (type == "tail") {
+        const json& lines = message["lines"];
+        if (!options->raw) {
+          std::string header =
+              message.value("path", "") + " last " + std::to_string(options->lines) + " lines:";
+          if (stdout_is_tty())
+            std::printf("\033[90m%s\033[0m\n", header.c_str());
+          else
+            std::printf("%s\n", header.c_str());
+        }
+        for (const auto& line : lines)
+          print_line(*options, message["id"], message["name"], message["stream"] == "err",
+                     line.get<std::string>());
+        if (!options->raw && !lines.empty()) std::printf("\n");
+      } else if (type == "line") {
+        print_line(*options, message["id"], message["name"], message["stream"] == "err",
+                   message["line"]);
+      } else if (type == "dropped") {
+        std::fflush(stdout);
+        std::fprintf(stderr,
+                     "[pm] %zu lines not shown: this terminal reads slower than the apps write\n",
+                     message.value("count", std::size_t{0}));
+      }
+      std::fflush(stdout);
+    });
+  });
+
+  auto target = std::make_shared<std::string>();
+  auto* flush = app.add_subcommand("flush", "Empty the log files of an app (default: all)");
+  flush->add_option("target", *target, "App name, instance id, or all");
+  flush->callback([target] {
+    json request = json::object();
+    if (!target->empty()) request["targets"] = {*target};
+    DaemonClient client(Paths::from_environment());
+    json reply = client.call(make_request("flush", request));
+    for (const auto& file : reply["files"]) say("flushed " + file.get<std::string>());
+  });
+}
+
+}  // namespace pm

@@ -1,0 +1,117 @@
+// `pm start`: run a script or command as a supervised app.
+
+#include <unistd.h>
+
+#include <climits>
+
+#include "cli/commands.h"
+#include "common/app_spec.h"
+#include "common/signal_names.h"
+
+extern char** environ;
+
+namespace pm {
+
+namespace {
+
+struct StartOptions {
+  std::string script;
+  std::vector<std::string> args;
+  std::string name;
+  std::string instances = "1";
+  std::string cwd;
+  std::vector<std::string> env;
+  std::string interpreter;
+  bool no_autorestart = false;
+  std::string kill_signal = "SIGINT";
+  int kill_timeout = 1600;
+  int max_restarts = 16;
+  int min_uptime = 1000;
+};
+
+std::string absolute(const std::string& path) {
+  char here[PATH_MAX];
+  if (!path.empty() && path[0] == '/') return path;
+  if (!::getcwd(here, sizeof here)) throw CliError("cannot read the current directory");
+  if (path.empty() || path == ".") return here;
+  return std::string(here) + "/" + path;
+}
+
+json build_spec(const StartOptions& options) {
+  AppSpec spec;
+  spec.script = options.script;
+  spec.args = options.args;
+  spec.name = options.name;
+  try {
+    spec.instances = parse_instances(options.instances);
+  } catch (const SpecError& error) {
+    throw CliError(error.what());
+  }
+  spec.cwd = absolute(options.cwd);
+  spec.interpreter = options.interpreter;
+  spec.autorestart = !options.no_autorestart;
+  if (signal_number(options.kill_signal) == 0)
+    throw CliError("--kill-signal: \"" + options.kill_signal + "\" is not a signal");
+  spec.kill_signal = signal_name(signal_number(options.kill_signal));
+  spec.kill_timeout_ms = options.kill_timeout;
+  spec.max_restarts = options.max_restarts;
+  spec.min_uptime_ms = options.min_uptime;
+  // The app sees the environment `pm start` was run with, as under PM2.
+  for (char** entry = environ; *entry; ++entry) {
+    std::string text(*entry);
+    auto eq = text.find('=');
+    if (eq != std::string::npos) spec.env[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  for (const auto& pair : options.env) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw CliError("--env takes KEY=VALUE (got \"" + pair + "\")");
+    spec.env[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  json value = to_json(spec);
+  value.erase("argv");
+  return value;
+}
+
+}  // namespace
+
+void add_start_command(CLI::App& app) {
+  auto options = std::make_shared<StartOptions>();
+  auto* cmd = app.add_subcommand("start", "Start a script or command as an app");
+  cmd->add_option("script", options->script,
+                  "A file (.js runs under node, .py python3, .sh bash, else as is) or a "
+                  "command line")
+      ->required();
+  cmd->add_option("args", options->args, "Arguments for the app, after --");
+  cmd->add_option("-n,--name", options->name, "App name (default: the script's name)");
+  cmd->add_option("-i,--instances", options->instances,
+                  "Instances: N, max (one per CPU), 0 (max), -N (CPUs minus N)");
+  cmd->add_option("--cwd", options->cwd, "Working directory (default: here)");
+  cmd->add_option("--env", options->env, "Set an environment variable, KEY=VALUE (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--interpreter", options->interpreter,
+                  "Run the script with this program (\"none\": run it as is)");
+  cmd->add_flag("--no-autorestart", options->no_autorestart, "Do not restart after a crash");
+  cmd->add_option("--kill-signal", options->kill_signal, "Signal for a graceful stop")
+      ->capture_default_str();
+  cmd->add_option("--kill-timeout", options->kill_timeout, "ms before SIGKILL after the signal")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-restarts", options->max_restarts,
+                  "Unstable restarts in a row before errored")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--min-uptime", options->min_uptime, "ms a run must last to count as stable")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([options] {
+    DaemonClient client(Paths::from_environment());
+    json reply = client.call(make_request("start", {{"spec", build_spec(*options)}}));
+    say("started " + reply["name"].get<std::string>() + " (" +
+        std::to_string(reply["processes"].size()) + " instance" +
+        (reply["processes"].size() == 1 ? "" : "s") + ")");
+    print_process_table(client.call(make_request("list"))["processes"]);
+  });
+}
+
+}  // namespace pm

@@ -1,0 +1,25 @@
+#pragma once
+// The CLI's command families. Each add_* registers its subcommands on the
+// top-level CLI11 app; each command builds one request and prints the reply.
+
+#include <CLI/CLI.hpp>
+
+#include "cli/daemon_client.h"
+#include "common/protocol.h"
+
+namespace pm {
+
+void add_start_command(CLI::App& app);
+void add_list_commands(CLI::App& app);
+void add_control_commands(CLI::App& app);
+void add_log_commands(CLI::App& app);
+void add_daemon_commands(CLI::App& app);
+
+/// Prints the process table (`pm list`), fitted to the terminal.
+void print_process_table(const json& processes);
+/// Whether stdout is a terminal (colour, width).
+bool stdout_is_tty();
+/// Prints a status line, "[pm] message", to stdout.
+void say(const std::string& message);
+
+}  // namespace pm

@@ -1,0 +1,53 @@
+#pragma once
+// DaemonClient: the CLI's connection to pmd over the control socket. Starts
+// pmd when it is not running, so every command "just works".
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "common/paths.h"
+#include "common/protocol.h"
+
+namespace pm {
+
+/// A failure to show the user as "pm: <message>", exit status 1.
+class CliError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One per command run; holds one connection.
+class DaemonClient {
+ public:
+  explicit DaemonClient(Paths paths) : paths_(std::move(paths)) {}
+  ~DaemonClient();
+  DaemonClient(const DaemonClient&) = delete;
+  DaemonClient& operator=(const DaemonClient&) = delete;
+
+  /// Connects, starting pmd first if it is not running. Throws CliError.
+  void connect();
+  /// Connects only if pmd runs; returns false otherwise.
+  bool connect_if_running();
+
+  /// Sends a request and returns its reply. An error reply throws CliError.
+  json call(const json& request);
+  /// Sends a request whose reply is a stream: `on_message` sees each message
+  /// until the final reply (returned) or the end of the connection.
+  json stream(const json& request, const std::function<void(const json&)>& on_message);
+
+  const Paths& paths() const { return paths_; }
+
+ private:
+  bool try_connect();
+  void start_daemon();
+  void send(const json& request);
+  /// Reads the next message; false at end of stream.
+  bool receive(json& message);
+
+  Paths paths_;
+  int fd_ = -1;
+  LineBuffer input_;
+};
+
+}  // namespace pm

@@ -1,0 +1,54 @@
+// pm: the command-line client. Parses flags, sends one request to pmd, prints
+// the reply. All policy lives in the daemon.
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "pm: a process manager for production services.\n"
+      "Runs programs as supervised, clustered instances sharing one port."};
+  app.set_version_flag("-v,--version", PM_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  pm::add_start_command(app);
+  pm::add_list_commands(app);
+  pm::add_control_commands(app);
+  pm::add_log_commands(app);
+  pm::add_daemon_commands(app);
+
+  std::string help_topic;
+  auto* help = app.add_subcommand("help", "Show help for a command");
+  help->add_option("command", help_topic, "The command to explain");
+  help->callback([&] {
+    if (help_topic.empty()) {
+      std::cout << app.help();
+      return;
+    }
+    for (auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->check_name(help_topic)) {
+        std::cout << sub->help();
+        return;
+      }
+    }
+    throw pm::CliError("no command named \"" + help_topic + "\"; see `pm help`");
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  } catch (const pm::CliError& error) {
+    std::fflush(stdout);
+    std::cerr << "pm: " << error.what() << "\n";
+    return 1;
+  } catch (const std::exception& error) {
+    std::fflush(stdout);
+    std::cerr << "pm: " << error.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,109 @@
+#include "common/app_spec.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+#include "common/signal_names.h"
+
+namespace pm {
+
+using json = nlohmann::json;
+
+json to_json(const AppSpec& spec) {
+  return json{{"name", spec.name},
+              {"script", spec.script},
+              {"args", spec.args},
+              {"interpreter", spec.interpreter},
+              {"cwd", spec.cwd},
+              {"env", spec.env},
+              {"instances", spec.instances},
+              {"kill_signal", spec.kill_signal},
+              {"kill_timeout", spec.kill_timeout_ms},
+              {"min_uptime", spec.min_uptime_ms},
+              {"max_restarts", spec.max_restarts},
+              {"autorestart", spec.autorestart},
+              {"argv", spec.argv}};
+}
+
+namespace {
+
+template <typename T>
+void read_field(const json& value, const char* field, T& out) {
+  auto it = value.find(field);
+  if (it == value.end() || it->is_null()) return;
+  try {
+    out = it->get<T>();
+  } catch (const json::exception&) {
+    throw SpecError(std::string("field \"") + field + "\" has the wrong type: " + it->dump());
+  }
+}
+
+void require_non_negative(int value, const char* field) {
+  if (value < 0)
+    throw SpecError(std::string("field \"") + field + "\" must not be negative (got " +
+                    std::to_string(value) + ")");
+}
+
+}  // namespace
+
+AppSpec spec_from_json(const json& value) {
+  if (!value.is_object()) throw SpecError("app spec must be a JSON object");
+  AppSpec spec;
+  read_field(value, "name", spec.name);
+  read_field(value, "script", spec.script);
+  read_field(value, "args", spec.args);
+  read_field(value, "interpreter", spec.interpreter);
+  read_field(value, "cwd", spec.cwd);
+  read_field(value, "env", spec.env);
+  read_field(value, "instances", spec.instances);
+  read_field(value, "kill_signal", spec.kill_signal);
+  read_field(value, "kill_timeout", spec.kill_timeout_ms);
+  read_field(value, "min_uptime", spec.min_uptime_ms);
+  read_field(value, "max_restarts", spec.max_restarts);
+  read_field(value, "autorestart", spec.autorestart);
+  read_field(value, "argv", spec.argv);
+
+  if (spec.script.empty()) throw SpecError("field \"script\" is missing: nothing to run");
+  if (spec.name.empty()) spec.name = default_app_name(spec.script);
+  if (spec.name == "all") throw SpecError("\"all\" is reserved and cannot name an app");
+  if (std::all_of(spec.name.begin(), spec.name.end(), ::isdigit))
+    throw SpecError("app name \"" + spec.name + "\" is a number; numbers are instance ids");
+  if (spec.name.find('/') != std::string::npos)
+    throw SpecError("app name \"" + spec.name + "\" must not contain '/'");
+  if (!spec.cwd.empty() && spec.cwd[0] != '/')
+    throw SpecError("field \"cwd\" must be an absolute path (got \"" + spec.cwd + "\")");
+  require_non_negative(spec.kill_timeout_ms, "kill_timeout");
+  require_non_negative(spec.min_uptime_ms, "min_uptime");
+  require_non_negative(spec.max_restarts, "max_restarts");
+  if (signal_number(spec.kill_signal) == 0)
+    throw SpecError("field \"kill_signal\" is not a signal: \"" + spec.kill_signal + "\"");
+  return spec;
+}
+
+int resolve_instances(int requested, int cpus) {
+  if (cpus < 1) cpus = 1;
+  if (requested > 0) return requested;
+  return std::max(1, cpus + requested);
+}
+
+int parse_instances(const std::string& text) {
+  if (text == "max") return 0;
+  errno = 0;
+  char* end = nullptr;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || value > 4096 || value < -4096)
+    throw SpecError("instances must be a number or \"max\" (got \"" + text + "\")");
+  return static_cast<int>(value);
+}
+
+std::string default_app_name(const std::string& script) {
+  std::string first = script.substr(0, script.find(' '));
+  auto slash = first.find_last_of('/');
+  std::string base = slash == std::string::npos ? first : first.substr(slash + 1);
+  auto dot = base.find_last_of('.');
+  if (dot != std::string::npos && dot > 0) base.erase(dot);
+  return base.empty() ? "app" : base;
+}
+
+}  // namespace pm

@@ -1,0 +1,44 @@
+#include "common/paths.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+namespace pm {
+
+Paths Paths::from_environment() {
+  const char* home = std::getenv("PM_HOME");
+  if (home && *home) return Paths{home};
+  const char* user_home = std::getenv("HOME");
+  if (!user_home || !*user_home) {
+    const passwd* pw = ::getpwuid(::getuid());
+    user_home = pw ? pw->pw_dir : "/tmp";
+  }
+  return Paths{std::string(user_home) + "/.pm"};
+}
+
+void ensure_private_dir(const std::string& dir) {
+  for (std::size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
+    std::string part = dir.substr(0, slash);
+    if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)
+      throw std::runtime_error("cannot create " + part + ": " + std::strerror(errno));
+    if (slash == std::string::npos) break;
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    throw std::runtime_error("cannot read " + dir + ": " + std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) throw std::runtime_error(dir + " is not a directory");
+  if (st.st_mode & S_ISVTX)
+    throw std::runtime_error(dir + " is a shared directory; set PM_HOME to a directory of its own");
+  if (st.st_uid != ::geteuid())
+    throw std::runtime_error(dir + " belongs to another user; set PM_HOME to a directory of yours");
+  if ((st.st_mode & 0777) != 0700 && ::chmod(dir.c_str(), 0700) != 0)
+    throw std::runtime_error("cannot make " + dir + " private: " + std::strerror(errno));
+}
+
+}  // namespace pm

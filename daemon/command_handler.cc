@@ -1,0 +1,203 @@
+#include "daemon/command_handler.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "common/user_error.h"
+#include "daemon/log_tail.h"
+
+namespace pm {
+
+namespace {
+
+// A follower with more than this waiting to be read loses lines (counted)
+// rather than making pmd buffer without end.
+constexpr std::size_t kFollowerBacklogBytes = 1 << 20;
+
+}  // namespace
+
+void CommandHandler::handle(const json& request, Client client) {
+  const std::string cmd = request["cmd"];
+  try {
+    if (cmd == "ping")
+      client->reply(ok_reply({{"pid", ::getpid()}, {"version", PM_VERSION}}));
+    else if (cmd == "start")
+      start(request, client);
+    else if (cmd == "list")
+      list(client);
+    else if (cmd == "stop")
+      stop(request, client);
+    else if (cmd == "restart")
+      restart(request, client);
+    else if (cmd == "delete")
+      remove(request, client);
+    else if (cmd == "describe")
+      describe(request, client);
+    else if (cmd == "logs")
+      logs(request, client);
+    else if (cmd == "flush")
+      flush(request, client);
+    else if (cmd == "kill")
+      shutdown_([client] { client->reply(ok_reply({{"pid", ::getpid()}})); });
+    else
+      client->reply(error_reply("unknown command \"" + cmd + "\""));
+  } catch (const UserError& error) {
+    client->reply(error_reply(error.what()));
+  } catch (const json::exception& error) {
+    client->reply(error_reply(std::string("malformed request: ") + error.what()));
+  }
+}
+
+std::vector<int> CommandHandler::targets(const json& request, bool default_all) const {
+  std::vector<std::string> names;
+  auto it = request.find("targets");
+  if (it != request.end() && !it->is_null()) {
+    if (!it->is_array()) throw UserError("field \"targets\" must be a list of names or ids");
+    for (const auto& target : *it) {
+      if (!target.is_string()) throw UserError("field \"targets\" must hold strings");
+      names.push_back(target.get<std::string>());
+    }
+  }
+  if (names.empty()) {
+    if (!default_all) throw UserError("no target given: name an app, an instance id, or all");
+    names.push_back("all");
+  }
+  return supervisor_.select(names);
+}
+
+json CommandHandler::rows(const std::vector<int>& only) const {
+  std::set<int> wanted(only.begin(), only.end());
+  json list = json::array();
+  for (const auto& app : supervisor_.apps()) {
+    for (const auto& instance : app->instances) {
+      if (!wanted.empty() && !wanted.count(instance->id())) continue;
+      json row = instance->summary();
+      row["mode"] = Supervisor::mode(*app);
+      list.push_back(std::move(row));
+    }
+  }
+  return list;
+}
+
+void CommandHandler::start(const json& request, Client client) {
+  if (!request.contains("spec")) throw UserError("start needs a \"spec\"");
+  App& app = supervisor_.start(spec_from_json(request["spec"]));
+  std::vector<int> ids;
+  for (const auto& instance : app.instances) ids.push_back(instance->id());
+  client->reply(ok_reply({{"name", app.spec->name}, {"processes", rows(ids)}}));
+}
+
+void CommandHandler::list(Client client) {
+  client->reply(ok_reply({{"processes", rows()}}));
+}
+
+void CommandHandler::stop(const json& request, Client client) {
+  auto ids = targets(request, false);
+  supervisor_.stop(ids, [this, client, ids] {
+    client->reply(ok_reply({{"processes", rows(ids)}}));
+  });
+}
+
+void CommandHandler::restart(const json& request, Client client) {
+  auto ids = targets(request, false);
+  supervisor_.restart(ids, [this, client, ids] {
+    client->reply(ok_reply({{"processes", rows(ids)}}));
+  });
+}
+
+void CommandHandler::remove(const json& request, Client client) {
+  auto ids = targets(request, false);
+  supervisor_.remove(ids, [client, ids] { client->reply(ok_reply({{"deleted", ids}})); });
+}
+
+void CommandHandler::describe(const json& request, Client client) {
+  auto ids = targets(request, false);
+  json instances = json::array();
+  for (int id : ids) {
+    Instance* instance = supervisor_.find(id);
+    if (!instance) continue;
+    json info = instance->details();
+    info["spec"] = to_json(instance->spec());
+    instances.push_back(std::move(info));
+  }
+  client->reply(ok_reply({{"instances", instances}}));
+}
+
+void CommandHandler::flush(const json& request, Client client) {
+  auto ids = targets(request, true);
+  json files = json::array();
+  for (int id : ids) {
+    if (Instance* instance = supervisor_.find(id)) {
+      for (LogSink* sink : {&instance->out_log(), &instance->err_log()}) {
+        sink->file().truncate();
+        files.push_back(sink->file().path());
+      }
+    }
+  }
+  client->reply(ok_reply({{"files", files}}));
+}
+
+void CommandHandler::logs(const json& request, Client client) {
+  auto ids = targets(request, true);
+  std::size_t lines = request.value("lines", 15);
+  bool want_out = request.value("out", true);
+  bool want_err = request.value("err", true);
+  bool follow = request.value("follow", false);
+
+  for (int id : ids) {
+    Instance* instance = supervisor_.find(id);
+    if (!instance) continue;
+    auto send_tail = [&](LogSink& sink, const char* stream) {
+      client->stream({{"type", "tail"},
+                      {"id", id},
+                      {"name", instance->spec().name},
+                      {"stream", stream},
+                      {"path", sink.file().path()},
+                      {"lines", last_lines(sink.file().path(), lines)}});
+    };
+    if (want_out) send_tail(instance->out_log(), "out");
+    if (want_err) send_tail(instance->err_log(), "err");
+  }
+  if (!follow) {
+    client->reply(ok_reply());
+    return;
+  }
+
+  // Follow the named instances, or for "all"/no target, whatever runs later too.
+  std::set<int> only_ids;
+  bool everything = !request.contains("targets") || request["targets"].empty();
+  if (!everything) {
+    for (const auto& target : request["targets"]) {
+      std::string text = target.get<std::string>();
+      if (text == "all") everything = true;
+    }
+    for (int id : ids) only_ids.insert(id);
+  }
+  auto dropped = std::make_shared<std::size_t>(0);
+  std::weak_ptr<ClientConnection> weak = client;
+  int token = bus_.subscribe([=](const LogLine& line) {
+    if (!everything && !only_ids.count(line.instance_id)) return;
+    bool is_out = line.stream[0] == 'o';
+    if ((is_out && !want_out) || (!is_out && !want_err)) return;
+    auto follower = weak.lock();
+    if (!follower || follower->closed()) return;
+    if (follower->queued_bytes() > kFollowerBacklogBytes) {
+      ++*dropped;
+      return;
+    }
+    if (*dropped) {
+      follower->stream({{"type", "dropped"}, {"count", *dropped}});
+      *dropped = 0;
+    }
+    follower->stream({{"type", "line"},
+                      {"id", line.instance_id},
+                      {"name", line.app},
+                      {"stream", line.stream},
+                      {"line", line.text}});
+  });
+  client->start_streaming([this, token] { bus_.unsubscribe(token); });
+}
+
+}  // namespace pm

@@ -1,0 +1,102 @@
+#include "daemon/daemon.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace pm {
+
+Daemon::Daemon(uv_loop_t* loop, Paths paths) : loop_(loop), paths_(std::move(paths)) {}
+
+Daemon::~Daemon() {
+  server_.reset();
+  handler_.reset();
+  supervisor_.reset();
+  context_.reset();
+  reaper_.reset();
+  for (auto* signal : signals_)
+    uv_close(reinterpret_cast<uv_handle_t*>(signal),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+  if (lock_fd_ >= 0) {
+    ::unlink(paths_.daemon_pid().c_str());
+    ::close(lock_fd_);
+  }
+}
+
+void Daemon::open() {
+  lock_fd_ = ::open(paths_.daemon_lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0)
+    throw std::runtime_error("cannot open " + paths_.daemon_lock() + ": " + std::strerror(errno));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw std::runtime_error("another pmd is already running for " + paths_.home);
+  }
+
+  // Orphaned grandchildren of an app are re-parented to pmd, so none of
+  // them escapes a stop and none lingers as a zombie.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+  reaper_ = std::make_unique<ChildReaper>(loop_);
+  context_ = std::make_unique<InstanceContext>(InstanceContext{loop_, *reaper_, bus_, paths_});
+  supervisor_ = std::make_unique<Supervisor>(*context_);
+  handler_ = std::make_unique<CommandHandler>(
+      *supervisor_, bus_, [this](std::function<void()> done) { shutdown(std::move(done)); });
+  server_ = std::make_unique<ControlServer>(
+      loop_, [this](const json& request, std::shared_ptr<ClientConnection> client) {
+        handler_->handle(request, std::move(client));
+      });
+  server_->listen(paths_.socket());
+
+  std::string pid = std::to_string(::getpid()) + "\n";
+  int fd = ::open(paths_.daemon_pid().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ssize_t ignored = ::write(fd, pid.data(), pid.size());
+    (void)ignored;
+    ::close(fd);
+  }
+
+  watch_signal(SIGTERM, [](uv_signal_t* handle, int) {
+    static_cast<Daemon*>(handle->data)->shutdown(nullptr);
+  });
+  watch_signal(SIGINT, [](uv_signal_t* handle, int) {
+    static_cast<Daemon*>(handle->data)->shutdown(nullptr);
+  });
+  spdlog::info("pmd {} started (pid {}, home {})", PM_VERSION, ::getpid(), paths_.home);
+}
+
+void Daemon::watch_signal(int signum, void (*handler)(uv_signal_t*, int)) {
+  auto* signal = new uv_signal_t;
+  uv_signal_init(loop_, signal);
+  signal->data = this;
+  uv_signal_start(signal, handler, signum);
+  signals_.push_back(signal);
+}
+
+void Daemon::run() {
+  uv_run(loop_, UV_RUN_DEFAULT);
+}
+
+void Daemon::shutdown(std::function<void()> apps_stopped) {
+  if (shutting_down_) {
+    if (apps_stopped) apps_stopped();
+    return;
+  }
+  shutting_down_ = true;
+  spdlog::info("shutting down: stopping every app");
+  supervisor_->remove(supervisor_->all_ids(), [this, apps_stopped] {
+    spdlog::info("every app stopped; pmd exits");
+    if (apps_stopped) apps_stopped();
+    server_->close();
+    for (auto* signal : signals_) uv_signal_stop(signal);
+  });
+}
+
+}  // namespace pm

@@ -1,0 +1,51 @@
+#pragma once
+// Daemon: pmd as a whole. Holds the single-instance lock, wires the control
+// server to the command handler and the supervisor, and shuts down cleanly.
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+
+#include "common/paths.h"
+#include "daemon/child_reaper.h"
+#include "daemon/command_handler.h"
+#include "daemon/control_server.h"
+#include "daemon/log_bus.h"
+#include "daemon/supervisor.h"
+
+namespace pm {
+
+/// Created by main() on the loop it runs. Everything the daemon owns hangs
+/// off this object.
+class Daemon {
+ public:
+  Daemon(uv_loop_t* loop, Paths paths);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  /// Takes the lock and opens the control socket. Throws std::runtime_error
+  /// (another daemon holds this home, the socket cannot be bound).
+  void open();
+  /// Runs the loop until the daemon is told to stop.
+  void run();
+
+ private:
+  void shutdown(std::function<void()> apps_stopped);
+  void watch_signal(int signum, void (*handler)(uv_signal_t*, int));
+
+  uv_loop_t* loop_;
+  Paths paths_;
+  int lock_fd_ = -1;
+  bool shutting_down_ = false;
+  std::unique_ptr<ChildReaper> reaper_;
+  LogBus bus_;
+  std::unique_ptr<InstanceContext> context_;
+  std::unique_ptr<Supervisor> supervisor_;
+  std::unique_ptr<CommandHandler> handler_;
+  std::unique_ptr<ControlServer> server_;
+  std::vector<uv_signal_t*> signals_;
+};
+
+}  // namespace pm

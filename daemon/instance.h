@@ -1,0 +1,102 @@
+#pragma once
+// Instance: one slot of an app, running one child process at a time. It
+// spawns the child, restarts it after a crash (RestartPolicy), stops it
+// gracefully, and owns the child's log sinks.
+
+#include <sys/types.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/app_spec.h"
+#include "common/paths.h"
+#include "daemon/child_reaper.h"
+#include "daemon/log_bus.h"
+#include "daemon/log_sink.h"
+#include "daemon/process_stats.h"
+#include "daemon/restart_policy.h"
+#include "daemon/timer.h"
+
+namespace pm {
+
+enum class InstanceState { Launching, Online, Stopping, Stopped, WaitingRestart, Errored };
+
+const char* state_name(InstanceState state);
+
+/// What every instance needs from the daemon. Owned by the Daemon.
+struct InstanceContext {
+  uv_loop_t* loop;
+  ChildReaper& reaper;
+  LogBus& bus;
+  Paths paths;
+};
+
+/// Owned by its App in the Supervisor. Never destroyed while Stopping.
+class Instance {
+ public:
+  using Done = std::function<void()>;
+
+  Instance(InstanceContext& context, int id, int index, std::shared_ptr<const AppSpec> spec);
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  /// Spawns the child now (from stopped or errored; also clears the crash
+  /// loop state). Does nothing while one runs.
+  void start();
+  /// Stops the child gracefully: the kill signal to its process group, then
+  /// SIGKILL after kill_timeout. `done` runs once no process of the group is left.
+  void stop(Done done);
+  /// Counts a manual restart.
+  void count_restart() { ++restarts_; }
+
+  int id() const { return id_; }
+  int index() const { return index_; }
+  const AppSpec& spec() const { return *spec_; }
+  InstanceState state() const { return state_; }
+  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0; }
+
+  /// The row `pm list` shows.
+  nlohmann::json summary();
+  /// Everything `pm describe` shows.
+  nlohmann::json details();
+  LogSink& out_log() { return out_; }
+  LogSink& err_log() { return err_; }
+
+ private:
+  void spawn();
+  void on_exit(int wait_status);
+  void finish_stop();
+  void wait_for_group();
+  std::vector<std::string> child_env() const;
+
+  InstanceContext& context_;
+  int id_;
+  int index_;  // position within the app: NODE_APP_INSTANCE
+  std::shared_ptr<const AppSpec> spec_;
+  InstanceState state_ = InstanceState::Stopped;
+  pid_t pid_ = 0;
+  pid_t group_ = 0;  // kept after the leader exits, until the group is empty
+  int restarts_ = 0;
+  std::uint64_t started_ms_ = 0;  // monotonic
+  std::int64_t created_at_ = 0;   // wall clock, ms
+  std::string last_exit_;         // "code 1", "SIGKILL"
+  std::string last_error_;
+  RestartPolicy policy_;
+  CpuMeter cpu_;
+  LogSink out_;
+  LogSink err_;
+  Timer restart_timer_;
+  Timer kill_timer_;
+  std::uint64_t kill_deadline_ms_ = 0;
+  bool killed_ = false;
+  std::vector<Done> on_stopped_;
+};
+
+}  // namespace pm

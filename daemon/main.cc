@@ -1,0 +1,62 @@
+// pmd: the pm daemon. Started by `pm` (detached) or by a service manager;
+// runs in the foreground until `pm kill` or SIGTERM.
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+#include "common/paths.h"
+#include "daemon/daemon.h"
+
+int main(int argc, char** argv) {
+  if (argc > 1 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0)) {
+    std::printf("%s\n", PM_VERSION);
+    return 0;
+  }
+  if (argc > 1) {
+    std::fprintf(stderr,
+                 "usage: pmd [--version]\n"
+                 "pmd is started by `pm`; it reads PM_HOME (default ~/.pm).\n");
+    return 2;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  pm::Paths paths = pm::Paths::from_environment();
+  try {
+    pm::ensure_private_dir(paths.home);
+    pm::ensure_private_dir(paths.log_dir());
+    auto logger = spdlog::basic_logger_st("pmd", paths.daemon_log());
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "pmd: %s\n", error.what());
+    return 1;
+  }
+  if (::chdir("/") != 0) return 1;
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int status = 0;
+  {
+    pm::Daemon daemon(&loop, paths);
+    try {
+      daemon.open();
+      daemon.run();
+    } catch (const std::exception& error) {
+      spdlog::error("{}", error.what());
+      std::fprintf(stderr, "pmd: %s\n", error.what());
+      status = 1;
+    }
+  }
+  // Let libuv finish closing every handle before the loop goes away.
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+  spdlog::shutdown();
+  return status;
+}

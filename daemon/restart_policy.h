@@ -1,0 +1,39 @@
+#pragma once
+// RestartPolicy: decides what happens after an instance crashes, as PM2
+// does with exp_backoff_restart_delay, min_uptime and max_restarts.
+
+#include <cstdint>
+
+namespace pm {
+
+/// What to do after a crash.
+struct RestartDecision {
+  bool errored = false;  // a crash loop: stop restarting
+  int delay_ms = 0;      // wait this long, then restart
+};
+
+/// Backoff and crash-loop state of one instance. Owned by its Instance; a
+/// manual start or restart resets it.
+class RestartPolicy {
+ public:
+  static constexpr int kBaseDelayMs = 100;
+  static constexpr double kFactor = 1.5;
+  static constexpr int kMaxDelayMs = 15000;
+  static constexpr std::int64_t kResetAfterMs = 30000;
+
+  RestartPolicy(int min_uptime_ms, int max_restarts)
+      : min_uptime_ms_(min_uptime_ms), max_restarts_(max_restarts) {}
+
+  /// Called when the instance exited on its own after `uptime_ms` running.
+  RestartDecision after_crash(std::int64_t uptime_ms);
+  void reset();
+  int unstable_restarts() const { return unstable_; }
+
+ private:
+  int min_uptime_ms_;
+  int max_restarts_;
+  int attempts_ = 0;
+  int unstable_ = 0;
+};
+
+}  // namespace pm

@@ -1,0 +1,58 @@
+#pragma once
+// Supervisor: the daemon's table of apps and their instances. Command
+// handlers ask it to start, stop, restart and delete; it owns every Instance.
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/app_spec.h"
+#include "daemon/instance.h"
+
+namespace pm {
+
+/// One app: its spec and its instance slots. Owned by the Supervisor.
+struct App {
+  std::shared_ptr<const AppSpec> spec;
+  std::vector<std::unique_ptr<Instance>> instances;
+};
+
+/// Owned by the Daemon. Operations on running processes take instance ids,
+/// not pointers, because instances may be deleted while an operation waits.
+class Supervisor {
+ public:
+  using Done = std::function<void()>;
+
+  explicit Supervisor(InstanceContext& context) : context_(context) {}
+
+  /// Checks the spec, resolves its argv and instance count, and starts every
+  /// instance. Throws UserError (the name is taken, nothing to run).
+  App& start(AppSpec spec);
+  /// The instance ids named by targets ("all", an app name, an instance id).
+  /// Throws UserError naming what does exist.
+  std::vector<int> select(const std::vector<std::string>& targets) const;
+
+  void stop(const std::vector<int>& ids, Done done);
+  /// Stop, then start again (`pm restart`).
+  void restart(const std::vector<int>& ids, Done done);
+  /// Stop, then forget; an app with no instance left is forgotten too.
+  void remove(const std::vector<int>& ids, Done done);
+
+  Instance* find(int id) const;
+  const std::vector<std::unique_ptr<App>>& apps() const { return apps_; }
+  std::vector<int> all_ids() const;
+  /// "cluster" when the app runs more than one instance, else "fork".
+  static const char* mode(const App& app);
+
+ private:
+  App* find_app(const std::string& name) const;
+  std::string known_names() const;
+
+  InstanceContext& context_;
+  std::vector<std::unique_ptr<App>> apps_;
+  int next_id_ = 0;
+};
+
+}  // namespace pm
