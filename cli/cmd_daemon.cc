@@ -1,10 +1,10 @@
 // `pm ping` and `pm kill`: the daemon itself.
 
-#include <signal.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -27,13 +27,18 @@ void add_daemon_commands(CLI::App& app) {
       say("pmd is not running");
       return;
     }
-    json reply = client.call(make_request("kill"));
-    // The reply comes once every app is down; wait for pmd itself to go.
-    pid_t pid = reply.value("pid", 0);
-    for (int i = 0; pid > 0 && i < 1000 && (::kill(pid, 0) == 0 || errno != ESRCH); ++i) {
-      timespec pause{0, 5 * 1000 * 1000};
-      ::nanosleep(&pause, nullptr);
+    client.call(make_request("kill"));
+    // The reply comes once every app is down. pmd holds its lock until the
+    // very end of its life, so the lock coming free means it is gone.
+    int lock = ::open(client.paths().daemon_lock().c_str(), O_RDWR | O_CLOEXEC);
+    bool gone = lock < 0;
+    for (int i = 0; !gone && i < 5000; ++i) {
+      gone = ::flock(lock, LOCK_EX | LOCK_NB) == 0;
+      timespec pause{0, 2 * 1000 * 1000};
+      if (!gone) ::nanosleep(&pause, nullptr);
     }
+    if (lock >= 0) ::close(lock);
+    if (!gone) throw CliError("pmd answered but is still running after 10 s");
     say("pmd stopped");
   });
 }

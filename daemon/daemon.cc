@@ -24,10 +24,8 @@ Daemon::~Daemon() {
   for (auto* signal : signals_)
     uv_close(reinterpret_cast<uv_handle_t*>(signal),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
-  if (lock_fd_ >= 0) {
-    ::unlink(paths_.daemon_pid().c_str());
-    ::close(lock_fd_);
-  }
+  // The lock stays held until the process is gone: `pm kill` waits on it.
+  if (lock_fd_ >= 0) ::unlink(paths_.daemon_pid().c_str());
 }
 
 void Daemon::open() {

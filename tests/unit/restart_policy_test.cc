@@ -1,1 +1,38 @@
+#include "daemon/restart_policy.h"
+
 #include <doctest/doctest.h>
+
+TEST_CASE("backoff grows x1.5 from 100 ms and is capped at 15 s") {
+  pm::RestartPolicy policy(1000, 100);
+  int expected[] = {100, 150, 225, 337, 506, 759, 1139, 1708, 2562, 3844, 5766, 8649, 12974};
+  for (int delay : expected) CHECK(policy.after_crash(5000).delay_ms == delay);
+  CHECK(policy.after_crash(5000).delay_ms == 15000);
+  CHECK(policy.after_crash(5000).delay_ms == 15000);
+}
+
+TEST_CASE("a run of 30 s resets the backoff") {
+  pm::RestartPolicy policy(1000, 100);
+  policy.after_crash(5000);
+  policy.after_crash(5000);
+  CHECK(policy.after_crash(5000).delay_ms == 225);
+  CHECK(policy.after_crash(30000).delay_ms == 100);
+}
+
+TEST_CASE("max_restarts unstable exits in a row end in errored") {
+  pm::RestartPolicy policy(1000, 3);
+  CHECK_FALSE(policy.after_crash(10).errored);
+  CHECK_FALSE(policy.after_crash(10).errored);
+  CHECK_FALSE(policy.after_crash(10).errored);
+  CHECK(policy.unstable_restarts() == 3);
+  CHECK(policy.after_crash(10).errored);
+}
+
+TEST_CASE("a stable run clears the unstable count") {
+  pm::RestartPolicy policy(1000, 2);
+  policy.after_crash(10);
+  policy.after_crash(10);
+  CHECK_FALSE(policy.after_crash(1500).errored);
+  CHECK(policy.unstable_restarts() == 0);
+  policy.reset();
+  CHECK(policy.after_crash(10).delay_ms == 100);
+}

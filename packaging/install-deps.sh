@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what building and testing pm needs, from Debian's packages, and
+# nothing that is already there. Safe to run again.
+set -euo pipefail
+
+packages=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libspdlog-dev libuv1-dev
+          doctest-dev)
+# Programs the examples and tests run; any install of them will do.
+declare -A programs=([node]=nodejs [python3]=python3 [curl]=curl)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+for program in "${!programs[@]}"; do
+  command -v "$program" >/dev/null 2>&1 || missing+=("${programs[$program]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,80 @@
+"""How instances are spawned and stopped: process groups, inherited fds,
+grandchildren, the kill signal and kill timeout."""
+
+import os
+import signal
+import time
+
+from harness import PmTestCase, main, pid_alive
+
+
+class Processes(PmTestCase):
+    def test_only_stdin_stdout_stderr_are_inherited(self):
+        self.pm("start", "sleep 1000", "--name", "s")
+        pid = self.wait_status("s", "online")[0]["pid"]
+        fds = sorted(int(fd) for fd in os.listdir(f"/proc/{pid}/fd"))
+        self.assertEqual(fds, [0, 1, 2])
+        self.assertEqual(os.readlink(f"/proc/{pid}/fd/0"), "/dev/null")
+        self.assertTrue(os.readlink(f"/proc/{pid}/fd/1").startswith("pipe:"))
+        self.assertTrue(os.readlink(f"/proc/{pid}/fd/2").startswith("pipe:"))
+        # Its own process group and session, not the daemon's.
+        self.assertEqual(os.getpgid(pid), pid)
+        self.assertEqual(os.getsid(pid), pid)
+        self.assertNotEqual(os.getpgid(pid), os.getpgid(self.daemon_pid()))
+        # Signals the daemon ignores are not ignored in the child.
+        with open(f"/proc/{pid}/status") as status:
+            ignored = next(l for l in status if l.startswith("SigIgn:")).split()[1]
+        self.assertEqual(int(ignored, 16), 0)
+
+    def test_a_grandchild_is_gone_after_stop(self):
+        pidfile = os.path.join(self.tmp, "grandchild.pid")
+        script = self.write("forker.sh", f"#!/bin/sh\nsleep 1000 &\necho $! > {pidfile}\n"
+                            "echo forked\nwait\n")
+        self.pm("start", script, "--name", "forker")
+        self.wait_log(self.log_path("forker", 0), "forked")
+        grandchild = int(open(pidfile).read())
+        leader = self.rows("forker")[0]["pid"]
+        self.assertTrue(pid_alive(grandchild))
+        self.pm("stop", "forker")
+        self.assertFalse(pid_alive(grandchild), "grandchild still alive after pm stop")
+        self.assertFalse(pid_alive(leader))
+
+    def test_a_grandchild_that_outlives_a_crash_is_killed(self):
+        pidfile = os.path.join(self.tmp, "grandchild.pid")
+        script = self.write("forker.sh", f"#!/bin/sh\nsleep 1000 &\necho $! > {pidfile}\n"
+                            "echo forked\nwait\n")
+        self.pm("start", script, "--name", "forker")
+        self.wait_log(self.log_path("forker", 0), "forked")
+        grandchild = int(open(pidfile).read())
+        os.kill(self.rows("forker")[0]["pid"], signal.SIGKILL)
+        self.wait_for(lambda: not pid_alive(grandchild), "the crashed app's grandchild to die")
+
+    def test_kill_timeout_kills_an_app_that_ignores_the_signal(self):
+        script = self.write("stubborn.py", "import signal, time\n"
+                            "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                            "print('ignoring SIGINT', flush=True)\ntime.sleep(1000)\n")
+        self.pm("start", script, "--name", "stubborn", "--kill-timeout", "700")
+        self.wait_log(self.log_path("stubborn", 0), "ignoring SIGINT")
+        pid = self.rows("stubborn")[0]["pid"]
+        started = time.monotonic()
+        self.pm("stop", "stubborn")
+        elapsed = time.monotonic() - started
+        self.assertFalse(pid_alive(pid))
+        self.assertGreaterEqual(elapsed, 0.65, "SIGKILL came before --kill-timeout")
+        self.assertLess(elapsed, 3.0, "SIGKILL came long after --kill-timeout")
+        self.assertIn("SIGKILL", self.pm("describe", "stubborn").stdout)
+
+    def test_kill_signal_is_configurable(self):
+        script = self.write("graceful.py", "import signal, sys, time\n"
+                            "def bye(*_):\n    print('got SIGTERM', flush=True)\n    sys.exit(0)\n"
+                            "signal.signal(signal.SIGTERM, bye)\n"
+                            "print('ready', flush=True)\ntime.sleep(1000)\n")
+        self.pm("start", script, "--name", "g", "--kill-signal", "SIGTERM")
+        self.wait_log(self.log_path("g", 0), "ready")
+        self.pm("stop", "g")
+        self.wait_log(self.log_path("g", 0), "got SIGTERM")
+        self.assertIn("code 0", self.pm("describe", "g").stdout)
+
+
+if __name__ == "__main__":
+    main()

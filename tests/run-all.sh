@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds pm twice (plain, and with AddressSanitizer
+# + UndefinedBehaviorSanitizer), and runs every test against both builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packaging/install-deps.sh
+
+build() {  # dir, extra cmake args...
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j2
+}
+
+build build
+build build-asan -DPM_SANITIZE=ON
+
+status=0
+echo "== tests (plain build)"
+(cd build && ctest --output-on-failure -j2) || status=1
+echo "== tests (ASan + UBSan build)"
+(cd build-asan && ctest --output-on-failure -j2) || status=1
+exit $status
