@@ -49,6 +49,7 @@ void print_process_table(const json& processes) {
   Table table({{"id"},
                {"name", false, true},
                {"mode", true},
+               {"listen", true},
                {"pid"},
                {"uptime", true},
                {"↺"},
@@ -62,6 +63,7 @@ void print_process_table(const json& processes) {
     table.add_row({{std::to_string(row.value("id", 0)), "36"},
                    {row.value("name", ""), "1"},
                    {row.value("mode", ""), ""},
+                   {row.value("listen", "").empty() ? "-" : row.value("listen", ""), ""},
                    {running ? std::to_string(pid) : "-", ""},
                    {running ? format_duration(row.value("uptime_ms", 0LL)) : "-", ""},
                    {std::to_string(row.value("restarts", 0)), ""},
@@ -96,6 +98,14 @@ void print_describe(const json& instance) {
        instance.value("last_exit", "").empty() ? "-" : instance.value("last_exit", ""));
   if (!instance.value("error", "").empty()) line("error", instance.value("error", ""));
   line("command", argv);
+  line("listen", instance.value("listen", "").empty() ? "-" : instance.value("listen", ""));
+  line("socket from",
+       instance.value("socket_via", "").empty() ? "-" : instance.value("socket_via", ""));
+  line("ready", instance.value("ready_via", "").empty()
+                    ? "not yet"
+                    : "yes, by " + instance.value("ready_via", ""));
+  line("listen timeout", std::to_string(spec.value("listen_timeout", 0)) + " ms" +
+                             (spec.value("wait_ready", false) ? " (wait ready)" : ""));
   line("cwd", spec.value("cwd", ""));
   line("instances", std::to_string(spec.value("instances", 1)) + " requested");
   line("autorestart", spec.value("autorestart", true) ? "yes" : "no");

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <iostream>
 
 #include "cli/commands.h"
 #include "common/app_spec.h"
@@ -27,6 +28,10 @@ struct StartOptions {
   int kill_timeout = 1600;
   int max_restarts = 16;
   int min_uptime = 1000;
+  std::vector<std::string> listen;
+  int listen_timeout = 3000;
+  bool wait_ready = false;
+  bool no_wait = false;
 };
 
 std::string absolute(const std::string& path) {
@@ -56,6 +61,9 @@ json build_spec(const StartOptions& options) {
   spec.kill_timeout_ms = options.kill_timeout;
   spec.max_restarts = options.max_restarts;
   spec.min_uptime_ms = options.min_uptime;
+  spec.listen = options.listen;
+  spec.listen_timeout_ms = options.listen_timeout;
+  spec.wait_ready = options.wait_ready;
   // The app sees the environment `pm start` was run with, as under PM2.
   for (char** entry = environ; *entry; ++entry) {
     std::string text(*entry);
@@ -104,13 +112,33 @@ void add_start_command(CLI::App& app) {
   cmd->add_option("--min-uptime", options->min_uptime, "ms a run must last to count as stable")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--listen", options->listen,
+                  "Bind this address for the app and pass it at fd 3 (LISTEN_FDS): PORT, "
+                  "HOST:PORT, [V6]:PORT or a socket path (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--listen-timeout", options->listen_timeout,
+                  "ms to wait for a ready signal before counting an instance online")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--wait-ready", options->wait_ready,
+                "Only an explicit signal (process.send('ready'), sd_notify READY=1) means ready");
+  cmd->add_flag("--no-wait", options->no_wait, "Return at once instead of waiting for readiness");
   cmd->callback([options] {
     DaemonClient client(Paths::from_environment());
-    json reply = client.call(make_request("start", {{"spec", build_spec(*options)}}));
+    json request{{"spec", build_spec(*options)}, {"wait", !options->no_wait}};
+    json reply = client.call(make_request("start", request));
     say("started " + reply["name"].get<std::string>() + " (" +
         std::to_string(reply["processes"].size()) + " instance" +
         (reply["processes"].size() == 1 ? "" : "s") + ")");
     print_process_table(client.call(make_request("list"))["processes"]);
+    const json& problems = reply.value("problems", json::array());
+    for (const auto& problem : problems) {
+      std::cerr << "pm: instance " << problem.value("id", 0) << ": " << problem.value("problem", "")
+                << "\n";
+      for (const auto& line : problem.value("stderr", json::array()))
+        std::cerr << "    " << line.get<std::string>() << "\n";
+    }
+    if (!problems.empty()) throw CliError("not every instance started; see `pm logs`");
   });
 }
 

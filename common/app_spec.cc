@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "common/listen_address.h"
 #include "common/signal_names.h"
 
 namespace pm {
@@ -23,6 +24,9 @@ json to_json(const AppSpec& spec) {
               {"min_uptime", spec.min_uptime_ms},
               {"max_restarts", spec.max_restarts},
               {"autorestart", spec.autorestart},
+              {"listen", spec.listen},
+              {"listen_timeout", spec.listen_timeout_ms},
+              {"wait_ready", spec.wait_ready},
               {"argv", spec.argv}};
 }
 
@@ -63,6 +67,9 @@ AppSpec spec_from_json(const json& value) {
   read_field(value, "max_restarts", spec.max_restarts);
   read_field(value, "autorestart", spec.autorestart);
   read_field(value, "argv", spec.argv);
+  read_field(value, "listen", spec.listen);
+  read_field(value, "listen_timeout", spec.listen_timeout_ms);
+  read_field(value, "wait_ready", spec.wait_ready);
 
   if (spec.script.empty()) throw SpecError("field \"script\" is missing: nothing to run");
   if (spec.name.empty()) spec.name = default_app_name(spec.script);
@@ -76,6 +83,8 @@ AppSpec spec_from_json(const json& value) {
   require_non_negative(spec.kill_timeout_ms, "kill_timeout");
   require_non_negative(spec.min_uptime_ms, "min_uptime");
   require_non_negative(spec.max_restarts, "max_restarts");
+  require_non_negative(spec.listen_timeout_ms, "listen_timeout");
+  for (const auto& address : spec.listen) ListenAddress::parse(address);
   if (signal_number(spec.kill_signal) == 0)
     throw SpecError("field \"kill_signal\" is not a signal: \"" + spec.kill_signal + "\"");
   return spec;

@@ -16,6 +16,7 @@ struct Paths {
   std::string daemon_pid() const { return home + "/pmd.pid"; }
   std::string daemon_log() const { return home + "/pmd.log"; }
   std::string log_dir() const { return home + "/logs"; }
+  std::string notify_dir() const { return home + "/notify"; }
 
   /// $PM_HOME, else $HOME/.pm.
   static Paths from_environment();

@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 
 #include "common/user_error.h"
 #include "daemon/log_tail.h"
+#include "daemon/timer.h"
 
 namespace pm {
 
@@ -75,6 +77,13 @@ json CommandHandler::rows(const std::vector<int>& only) const {
       if (!wanted.empty() && !wanted.count(instance->id())) continue;
       json row = instance->summary();
       row["mode"] = Supervisor::mode(*app);
+      std::string listen;
+      for (SharedListener* listener : app->listeners.all()) {
+        ListenAddress bound = listener->address();
+        bound.port = listener->port();
+        listen += (listen.empty() ? "" : ",") + bound.display();
+      }
+      row["listen"] = listen;
       list.push_back(std::move(row));
     }
   }
@@ -84,9 +93,78 @@ json CommandHandler::rows(const std::vector<int>& only) const {
 void CommandHandler::start(const json& request, Client client) {
   if (!request.contains("spec")) throw UserError("start needs a \"spec\"");
   App& app = supervisor_.start(spec_from_json(request["spec"]));
+  if (request.value("wait", true)) {
+    reply_when_started(app.spec->name, client);
+    return;
+  }
   std::vector<int> ids;
   for (const auto& instance : app.instances) ids.push_back(instance->id());
   client->reply(ok_reply({{"name", app.spec->name}, {"processes", rows(ids)}}));
+}
+
+void CommandHandler::reply_when_started(const std::string& name, Client client) {
+  App* app = supervisor_.find_app(name);
+  auto deadline = std::make_shared<Timer>(loop_);
+  auto finished = std::make_shared<bool>(false);
+  // Returns true once it has replied.
+  auto settle = [this, name, client, finished](bool out_of_time) {
+    if (*finished) return true;
+    App* app = supervisor_.find_app(name);
+    if (!app) {
+      *finished = true;
+      client->reply(error_reply("app \"" + name + "\" was deleted while it started"));
+      return true;
+    }
+    bool pending = false;
+    json problems = json::array();
+    std::vector<int> ids;
+    for (const auto& instance : app->instances) {
+      ids.push_back(instance->id());
+      InstanceState state = instance->state();
+      std::string problem;
+      if (state == InstanceState::Online) continue;
+      if (state == InstanceState::Launching && !instance->ready_timed_out()) {
+        // Still starting when the wait is over is not a failure: `pm list`
+        // shows it launching until it is ready.
+        if (!out_of_time) pending = true;
+        continue;
+      } else if (state == InstanceState::Launching) {
+        problem = instance->last_error();
+      } else if (state == InstanceState::Stopping) {
+        continue;
+      } else if (state == InstanceState::Stopped && instance->last_exit() == "code 0") {
+        continue;  // a job that ran to completion
+      } else {
+        problem = "exited (" + instance->last_exit() + ") before it was ready";
+        if (!instance->last_error().empty()) problem += ": " + instance->last_error();
+      }
+      if (problem.empty()) continue;
+      problems.push_back({{"id", instance->id()},
+                          {"problem", problem},
+                          {"stderr", last_lines(instance->err_log().file().path(), 5)}});
+    }
+    std::string listen_error = app->listeners.last_error();
+    if (pending && listen_error.empty()) return false;
+    *finished = true;
+    if (!listen_error.empty()) {
+      // The port cannot be had: start nothing rather than a crash loop.
+      supervisor_.remove(ids, [client, name, listen_error] {
+        client->reply(error_reply("cannot start " + name + ": " + listen_error));
+      });
+      return true;
+    }
+    client->reply(ok_reply({{"name", name}, {"processes", rows(ids)}, {"problems", problems}}));
+    return true;
+  };
+  // Long enough to catch a port that cannot be had or an instant crash, and
+  // to see a typical server become ready; --wait-ready waits for its signal.
+  constexpr std::uint64_t kStartWaitMs = 1000;
+  auto timeout = static_cast<std::uint64_t>(app->spec->listen_timeout_ms);
+  std::uint64_t wait_ms =
+      app->spec->wait_ready ? timeout + 500 : std::min(timeout, kStartWaitMs) + 100;
+  deadline->start(wait_ms, [settle] { settle(true); });
+  if (settle(false)) return;
+  supervisor_.watch([settle, deadline] { return settle(false); });
 }
 
 void CommandHandler::list(Client client) {
@@ -120,6 +198,7 @@ void CommandHandler::describe(const json& request, Client client) {
     if (!instance) continue;
     json info = instance->details();
     info["spec"] = to_json(instance->spec());
+    info["listen"] = rows({id})[0]["listen"];
     instances.push_back(std::move(info));
   }
   client->reply(ok_reply({{"instances", instances}}));

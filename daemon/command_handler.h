@@ -19,8 +19,8 @@ class CommandHandler {
   /// once the apps are down.
   using Shutdown = std::function<void(std::function<void()> apps_stopped)>;
 
-  CommandHandler(Supervisor& supervisor, LogBus& bus, Shutdown shutdown)
-      : supervisor_(supervisor), bus_(bus), shutdown_(std::move(shutdown)) {}
+  CommandHandler(uv_loop_t* loop, Supervisor& supervisor, LogBus& bus, Shutdown shutdown)
+      : loop_(loop), supervisor_(supervisor), bus_(bus), shutdown_(std::move(shutdown)) {}
 
   void handle(const json& request, std::shared_ptr<ClientConnection> client);
 
@@ -35,9 +35,12 @@ class CommandHandler {
   void logs(const json& request, Client client);
   void flush(const json& request, Client client);
 
+  /// Replies once every instance of the new app is ready or has failed.
+  void reply_when_started(const std::string& name, Client client);
   std::vector<int> targets(const json& request, bool default_all) const;
   json rows(const std::vector<int>& only = {}) const;
 
+  uv_loop_t* loop_;
   Supervisor& supervisor_;
   LogBus& bus_;
   Shutdown shutdown_;

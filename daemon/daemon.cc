@@ -7,11 +7,33 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
 namespace pm {
+
+namespace {
+
+/// The preload library installed beside pmd (build tree) or in ../lib/pm.
+std::string find_preload_library() {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return "";
+  self[n] = '\0';
+  std::string dir(self);
+  dir.erase(dir.find_last_of('/'));
+  for (const std::string& candidate :
+       {dir + "/libpm_preload.so", dir + "/../lib/pm/libpm_preload.so"}) {
+    char resolved[4096];
+    if (::realpath(candidate.c_str(), resolved) && ::access(resolved, R_OK) == 0) return resolved;
+  }
+  return "";
+}
+
+}  // namespace
 
 Daemon::Daemon(uv_loop_t* loop, Paths paths) : loop_(loop), paths_(std::move(paths)) {}
 
@@ -43,10 +65,13 @@ void Daemon::open() {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   reaper_ = std::make_unique<ChildReaper>(loop_);
-  context_ = std::make_unique<InstanceContext>(InstanceContext{loop_, *reaper_, bus_, paths_});
+  context_ = std::make_unique<InstanceContext>(
+      InstanceContext{loop_, *reaper_, bus_, paths_, find_preload_library(), nullptr});
+  if (context_->preload_library.empty())
+    spdlog::warn("preload library not found: programs that bind their own port cannot share it");
   supervisor_ = std::make_unique<Supervisor>(*context_);
   handler_ = std::make_unique<CommandHandler>(
-      *supervisor_, bus_, [this](std::function<void()> done) { shutdown(std::move(done)); });
+      loop_, *supervisor_, bus_, [this](std::function<void()> done) { shutdown(std::move(done)); });
   server_ = std::make_unique<ControlServer>(
       loop_, [this](const json& request, std::shared_ptr<ClientConnection> client) {
         handler_->handle(request, std::move(client));

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,7 +13,7 @@
 #include <system_error>
 
 #include "common/signal_names.h"
-#include "daemon/process_spawn.h"
+#include "common/user_error.h"
 
 namespace pm {
 
@@ -63,19 +64,26 @@ const char* state_name(InstanceState state) {
   return "unknown";
 }
 
-Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<const AppSpec> spec)
+Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<const AppSpec> spec,
+                   ListenerSet& listeners)
     : context_(context),
       id_(id),
       index_(index),
       spec_(std::move(spec)),
+      listeners_(listeners),
       created_at_(wall_ms()),
       policy_(spec_->min_uptime_ms, spec_->max_restarts),
       out_(context.loop, context.bus, id, spec_->name, "out",
            log_path(context.paths, *spec_, id, "out")),
       err_(context.loop, context.bus, id, spec_->name, "err",
            log_path(context.paths, *spec_, id, "err")),
+      ready_timer_(context.loop),
       restart_timer_(context.loop),
-      kill_timer_(context.loop) {}
+      kill_timer_(context.loop) {
+  notify_ = std::make_unique<NotifySocket>(
+      context.loop, context.paths.notify_dir() + "/" + std::to_string(id) + ".sock",
+      [this] { mark_ready("sd_notify READY=1"); });
+}
 
 Instance::~Instance() {
   if (pid_ > 0) {
@@ -106,18 +114,142 @@ void Instance::start() {
   spawn();
 }
 
+namespace {
+
+bool is_node(const std::vector<std::string>& argv) {
+  std::string base = argv[0].substr(argv[0].find_last_of('/') + 1);
+  return base.rfind("node", 0) == 0;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+}  // namespace
+
+bool Instance::prepare_channels(SpawnOptions& options, std::vector<int>& child_ends) {
+  auto next_fd = [&] { return std::to_string(3 + options.extra_fds.size()); };
+
+  // Sockets named with --listen: systemd's socket activation, fds from 3.
+  if (!spec_->listen.empty()) {
+    std::string names;
+    int first_port = 0;
+    for (const auto& text : spec_->listen) {
+      try {
+        SharedListener& listener = listeners_.acquire(ListenAddress::parse(text));
+        if (!first_port) first_port = listener.port();
+        options.extra_fds.push_back(listener.fd());
+      } catch (const UserError& error) {
+        last_error_ = error.what();
+        return false;
+      }
+      names += (names.empty() ? "" : ":") + spec_->name;
+    }
+    options.env.push_back("LISTEN_FDS=" + std::to_string(options.extra_fds.size()));
+    options.env.push_back("LISTEN_FDNAMES=" + names);
+    options.set_listen_pid = true;
+    for (auto& arg : options.argv) {
+      arg = replace_all(arg, "{fd}", "3");
+      arg = replace_all(arg, "{port}", std::to_string(first_port));
+    }
+    socket_via_ = "LISTEN_FDS (fd 3)";
+  }
+
+  int pair[2];
+  if (is_node(options.argv)) {
+    // Node's own cluster protocol over its IPC channel.
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return false;
+    options.env.push_back("NODE_UNIQUE_ID=" + std::to_string(id_));
+    options.env.push_back("NODE_CHANNEL_FD=" + next_fd());
+    options.env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
+    options.extra_fds.push_back(pair[1]);
+    child_ends.push_back(pair[1]);
+    listening_ = false;
+    NodeChannel::Events events;
+    events.query_server = [this](const json& query, std::string& error) {
+      ListenAddress address;
+      int type = query.value("addressType", 4);
+      const json& host = query.contains("address") ? query["address"] : json();
+      if (type == -1 && host.is_string()) {
+        address.kind = ListenAddress::Kind::Unix;
+        address.path = host.get<std::string>();
+      } else {
+        address.host = host.is_string() ? host.get<std::string>() : "";
+        if (address.host == "::") address.host.clear();
+        address.port = query.value("port", 0);
+      }
+      return share_socket(address, error);
+    };
+    events.listening = [this] {
+      listening_ = true;
+      for (SharedListener* listener : listeners_.all()) listener->restore_backlog();
+      if (!spec_->wait_ready) mark_ready("listening (node cluster)");
+    };
+    events.message = [this](const json& message) {
+      if (message == "ready") mark_ready("ready message");
+    };
+    events.closed = [this] {
+      // A worker that has closed its channel while stopping has finished its
+      // requests: the kill signal ends whatever keeps it alive.
+      if (state_ == InstanceState::Stopping && group_)
+        ::kill(-group_, signal_number(spec_->kill_signal));
+    };
+    node_ = std::make_unique<NodeChannel>(context_.loop, pair[0], std::move(events));
+    if (socket_via_.empty()) socket_via_ = "node cluster (queryServer)";
+  } else if (spec_->listen.empty() && !context_.preload_library.empty()) {
+    // Anything else that binds its own port: the preload library asks us.
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return false;
+    options.env.push_back("PM_LISTEN_FD=" + next_fd());
+    std::string preload = context_.preload_library;
+    for (auto& entry : options.env)
+      if (entry.rfind("LD_PRELOAD=", 0) == 0) {
+        preload += ":" + entry.substr(11);
+        entry = "PM_UNUSED=";
+      }
+    options.env.push_back("LD_PRELOAD=" + preload);
+    options.extra_fds.push_back(pair[1]);
+    child_ends.push_back(pair[1]);
+    ListenChannel::Events events;
+    events.bind = [this](const ListenAddress& address, std::string& error) {
+      return share_socket(address, error);
+    };
+    events.listening = [this] {
+      for (SharedListener* listener : listeners_.all()) listener->restore_backlog();
+      if (!spec_->wait_ready) mark_ready("listen() (preload)");
+    };
+    listen_channel_ = std::make_unique<ListenChannel>(context_.loop, pair[0], std::move(events));
+    socket_via_ = "preload (its own bind)";
+  }
+  if (notify_ && !notify_->path().empty())
+    options.env.push_back("NOTIFY_SOCKET=" + notify_->path());
+  return true;
+}
+
+int Instance::share_socket(const ListenAddress& address, std::string& error) {
+  try {
+    return listeners_.acquire(address).fd();
+  } catch (const UserError& failure) {
+    error = failure.what();
+    last_error_ = error;
+    spdlog::error("{}[{}]: {}", spec_->name, id_, error);
+    return -1;
+  }
+}
+
 void Instance::spawn() {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
     last_error_ = std::string("cannot create a pipe: ") + std::strerror(errno);
-    state_ = InstanceState::Errored;
+    set_state(InstanceState::Errored);
     return;
   }
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
     last_error_ = std::string("cannot create a pipe: ") + std::strerror(errno);
     ::close(out_pipe[0]);
     ::close(out_pipe[1]);
-    state_ = InstanceState::Errored;
+    set_state(InstanceState::Errored);
     return;
   }
 
@@ -127,19 +259,27 @@ void Instance::spawn() {
   options.cwd = spec_->cwd;
   options.stdout_fd = out_pipe[1];
   options.stderr_fd = err_pipe[1];
-  try {
-    pid_ = spawn_process(options);
-  } catch (const std::system_error& error) {
-    pid_ = 0;
-    last_error_ = std::string("cannot start: ") + error.what();
+  std::vector<int> child_ends{out_pipe[1], err_pipe[1]};
+  last_error_.clear();
+  bool prepared = prepare_channels(options, child_ends);
+  if (prepared) {
+    try {
+      pid_ = spawn_process(options);
+    } catch (const std::system_error& error) {
+      pid_ = 0;
+      last_error_ = std::string("cannot start: ") + error.what();
+    }
+  } else if (last_error_.empty()) {
+    last_error_ = std::string("cannot create a channel: ") + std::strerror(errno);
   }
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
+  for (int fd : child_ends) ::close(fd);
   if (pid_ <= 0) {
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
-    state_ = InstanceState::Errored;
+    node_.reset();
+    listen_channel_.reset();
     spdlog::error("{}[{}]: {}", spec_->name, id_, last_error_);
+    set_state(InstanceState::Errored);
     return;
   }
   out_.attach(out_pipe[0]);
@@ -148,10 +288,43 @@ void Instance::spawn() {
   killed_ = false;
   started_ms_ = now_ms(context_.loop);
   cpu_.reset();
-  last_error_.clear();
-  state_ = InstanceState::Online;
+  ready_via_.clear();
+  ready_timed_out_ = false;
+  died_launching_ = false;
   context_.reaper.watch(pid_, [this](int status) { on_exit(status); });
   spdlog::info("{}[{}]: started pid {}", spec_->name, id_, pid_);
+  set_state(InstanceState::Launching);
+  if (spec_->listen_timeout_ms == 0 && !spec_->wait_ready)
+    mark_ready("no wait (listen_timeout 0)");
+  else
+    ready_timer_.start(static_cast<std::uint64_t>(spec_->listen_timeout_ms),
+                       [this] { on_ready_timeout(); });
+}
+
+void Instance::mark_ready(const char* via) {
+  if (state_ != InstanceState::Launching) return;
+  ready_timer_.stop();
+  ready_via_ = via;
+  spdlog::info("{}[{}]: ready ({})", spec_->name, id_, via);
+  set_state(InstanceState::Online);
+}
+
+void Instance::on_ready_timeout() {
+  if (state_ != InstanceState::Launching) return;
+  if (spec_->wait_ready) {
+    ready_timed_out_ = true;
+    last_error_ = "no ready signal within " + std::to_string(spec_->listen_timeout_ms) +
+                  " ms (--wait-ready wants process.send('ready') or sd_notify READY=1)";
+    spdlog::warn("{}[{}]: {}", spec_->name, id_, last_error_);
+    if (context_.changed) context_.changed(*this);
+    return;
+  }
+  mark_ready("no signal within listen_timeout");
+}
+
+void Instance::set_state(InstanceState state) {
+  state_ = state;
+  if (context_.changed) context_.changed(*this);
 }
 
 void Instance::stop(Done done) {
@@ -160,7 +333,7 @@ void Instance::stop(Done done) {
     case InstanceState::Errored:
     case InstanceState::WaitingRestart:
       restart_timer_.stop();
-      if (state_ == InstanceState::WaitingRestart) state_ = InstanceState::Stopped;
+      if (state_ == InstanceState::WaitingRestart) set_state(InstanceState::Stopped);
       if (done) done();
       return;
     case InstanceState::Stopping:
@@ -171,10 +344,19 @@ void Instance::stop(Done done) {
       break;
   }
   if (done) on_stopped_.push_back(std::move(done));
-  state_ = InstanceState::Stopping;
+  ready_timer_.stop();
+  set_state(InstanceState::Stopping);
   int sig = signal_number(spec_->kill_signal);
-  spdlog::info("{}[{}]: stopping pid {} with {}", spec_->name, id_, pid_, spec_->kill_signal);
-  if (::kill(-group_, sig) != 0) ::kill(pid_, sig);
+  if (node_ && node_->open()) {
+    // The cluster's graceful stop: the worker closes its servers, finishes
+    // what it accepted, then closes its channel (see events.closed).
+    spdlog::info("{}[{}]: stopping pid {} with the cluster disconnect", spec_->name, id_, pid_);
+    node_->disconnect();
+    if (!listening_ && ::kill(-group_, sig) != 0) ::kill(pid_, sig);
+  } else {
+    spdlog::info("{}[{}]: stopping pid {} with {}", spec_->name, id_, pid_, spec_->kill_signal);
+    if (::kill(-group_, sig) != 0) ::kill(pid_, sig);
+  }
   kill_deadline_ms_ = now_ms(context_.loop) + static_cast<std::uint64_t>(spec_->kill_timeout_ms);
   wait_for_group();
 }
@@ -208,8 +390,8 @@ void Instance::wait_for_group() {
 }
 
 void Instance::finish_stop() {
-  state_ = InstanceState::Stopped;
   group_ = 0;
+  set_state(InstanceState::Stopped);
   auto callbacks = std::move(on_stopped_);
   on_stopped_.clear();
   for (auto& callback : callbacks) callback();
@@ -224,27 +406,31 @@ void Instance::on_exit(int wait_status) {
   spdlog::info("{}[{}]: pid {} exited ({}) after {} ms", spec_->name, id_, pid_, last_exit_,
                uptime);
   pid_ = 0;
+  node_.reset();
+  listen_channel_.reset();
+  ready_timer_.stop();
 
   if (state_ == InstanceState::Stopping) return;  // wait_for_group finishes the stop
+  died_launching_ = state_ == InstanceState::Launching;
 
   // A crash. Anything the leader left behind in its group goes with it, so
   // the next instance starts clean.
   if (group_alive(group_)) ::kill(-group_, SIGKILL);
   group_ = 0;
   if (!spec_->autorestart) {
-    state_ = InstanceState::Stopped;
+    set_state(InstanceState::Stopped);
     return;
   }
   RestartDecision decision = policy_.after_crash(static_cast<std::int64_t>(uptime));
   if (decision.errored) {
-    state_ = InstanceState::Errored;
     last_error_ = "crashed " + std::to_string(policy_.unstable_restarts()) +
                   " times in a row, each within min_uptime (" +
                   std::to_string(spec_->min_uptime_ms) + " ms); not restarting";
     spdlog::error("{}[{}]: {}", spec_->name, id_, last_error_);
+    set_state(InstanceState::Errored);
     return;
   }
-  state_ = InstanceState::WaitingRestart;
+  set_state(InstanceState::WaitingRestart);
   restart_timer_.start(static_cast<std::uint64_t>(decision.delay_ms), [this] {
     ++restarts_;
     spawn();
@@ -280,6 +466,9 @@ json Instance::details() {
   info["err_log"] = err_.file().path();
   std::string log_error = out_.file().error().empty() ? err_.file().error() : out_.file().error();
   info["log_error"] = log_error;
+  info["socket_via"] = socket_via_;
+  info["ready_via"] = ready_via_;
+  info["notify_socket"] = notify_ ? notify_->path() : "";
   return info;
 }
 

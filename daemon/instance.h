@@ -16,13 +16,20 @@
 #include "common/app_spec.h"
 #include "common/paths.h"
 #include "daemon/child_reaper.h"
+#include "daemon/listen_channel.h"
+#include "daemon/listener_set.h"
 #include "daemon/log_bus.h"
 #include "daemon/log_sink.h"
+#include "daemon/node_channel.h"
+#include "daemon/notify_socket.h"
+#include "daemon/process_spawn.h"
 #include "daemon/process_stats.h"
 #include "daemon/restart_policy.h"
 #include "daemon/timer.h"
 
 namespace pm {
+
+class Instance;
 
 enum class InstanceState { Launching, Online, Stopping, Stopped, WaitingRestart, Errored };
 
@@ -34,6 +41,9 @@ struct InstanceContext {
   ChildReaper& reaper;
   LogBus& bus;
   Paths paths;
+  std::string preload_library;  // empty when it is not installed
+  /// Told whenever an instance changes state (the Supervisor listens).
+  std::function<void(Instance&)> changed;
 };
 
 /// Owned by its App in the Supervisor. Never destroyed while Stopping.
@@ -41,7 +51,8 @@ class Instance {
  public:
   using Done = std::function<void()>;
 
-  Instance(InstanceContext& context, int id, int index, std::shared_ptr<const AppSpec> spec);
+  Instance(InstanceContext& context, int id, int index, std::shared_ptr<const AppSpec> spec,
+           ListenerSet& listeners);
   ~Instance();
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
@@ -61,6 +72,12 @@ class Instance {
   InstanceState state() const { return state_; }
   pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }
+  /// With --wait-ready: no ready signal came within listen_timeout.
+  bool ready_timed_out() const { return ready_timed_out_; }
+  /// Whether it exited (crashed) since it was last spawned, before being ready.
+  bool died_launching() const { return died_launching_; }
+  const std::string& last_error() const { return last_error_; }
+  const std::string& last_exit() const { return last_exit_; }
 
   /// The row `pm list` shows.
   nlohmann::json summary();
@@ -71,6 +88,12 @@ class Instance {
 
  private:
   void spawn();
+  /// Prepares how this child gets its socket and channel; false on failure.
+  bool prepare_channels(SpawnOptions& options, std::vector<int>& child_ends);
+  void mark_ready(const char* via);
+  void on_ready_timeout();
+  int share_socket(const ListenAddress& address, std::string& error);
+  void set_state(InstanceState state);
   void on_exit(int wait_status);
   void finish_stop();
   void wait_for_group();
@@ -80,6 +103,7 @@ class Instance {
   int id_;
   int index_;  // position within the app: NODE_APP_INSTANCE
   std::shared_ptr<const AppSpec> spec_;
+  ListenerSet& listeners_;
   InstanceState state_ = InstanceState::Stopped;
   pid_t pid_ = 0;
   pid_t group_ = 0;  // kept after the leader exits, until the group is empty
@@ -92,6 +116,15 @@ class Instance {
   CpuMeter cpu_;
   LogSink out_;
   LogSink err_;
+  std::unique_ptr<NotifySocket> notify_;
+  std::unique_ptr<NodeChannel> node_;
+  std::unique_ptr<ListenChannel> listen_channel_;
+  std::string socket_via_;  // how the child gets its socket
+  std::string ready_via_;   // which signal made it ready
+  bool listening_ = false;  // a Node server in it is listening
+  bool ready_timed_out_ = false;
+  bool died_launching_ = false;
+  Timer ready_timer_;
   Timer restart_timer_;
   Timer kill_timer_;
   std::uint64_t kill_deadline_ms_ = 0;

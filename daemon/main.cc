@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   try {
     pm::ensure_private_dir(paths.home);
     pm::ensure_private_dir(paths.log_dir());
+    pm::ensure_private_dir(paths.notify_dir());
     auto logger = spdlog::basic_logger_st("pmd", paths.daemon_log());
     logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
     logger->flush_on(spdlog::level::info);

@@ -35,6 +35,50 @@ bool is_number(const std::string& text) {
 
 }  // namespace
 
+Supervisor::Supervisor(InstanceContext& context) : context_(context) {
+  context_.changed = [this](Instance& instance) { on_change(instance); };
+}
+
+Supervisor::~Supervisor() {
+  context_.changed = nullptr;
+  apps_.clear();
+}
+
+void Supervisor::on_change(Instance& instance) {
+  if (App* app = app_of(instance.id())) {
+    if (instance.state() == InstanceState::Errored || instance.state() == InstanceState::Stopped)
+      release_if_idle(*app);
+  }
+  if (running_watchers_) return;
+  running_watchers_ = true;
+  // A watcher may add watchers; those are checked from the next change on.
+  for (std::size_t i = 0; i < watchers_.size();) {
+    auto check = watchers_[i];
+    if (check())
+      watchers_.erase(watchers_.begin() + static_cast<std::ptrdiff_t>(i));
+    else
+      ++i;
+  }
+  running_watchers_ = false;
+}
+
+void Supervisor::release_if_idle(App& app) {
+  if (app.listeners.empty()) return;
+  for (const auto& instance : app.instances) {
+    InstanceState state = instance->state();
+    if (state != InstanceState::Stopped && state != InstanceState::Errored) return;
+  }
+  spdlog::info("app {}: no instance runs; closing its sockets", app.spec->name);
+  app.listeners.close_all();
+}
+
+App* Supervisor::app_of(int id) const {
+  for (const auto& app : apps_)
+    for (const auto& instance : app->instances)
+      if (instance->id() == id) return app.get();
+  return nullptr;
+}
+
 App& Supervisor::start(AppSpec spec) {
   if (find_app(spec.name))
     throw UserError("an app named \"" + spec.name + "\" already exists; use `pm restart " +
@@ -43,13 +87,18 @@ App& Supervisor::start(AppSpec spec) {
   int count = resolve_instances(spec.instances, static_cast<int>(uv_available_parallelism()));
 
   auto app = std::make_unique<App>();
+  // Bind what --listen names now: a port in use refuses the start, with
+  // nothing left behind.
+  for (const auto& text : spec.listen) app->listeners.acquire(ListenAddress::parse(text));
   app->spec = std::make_shared<const AppSpec>(std::move(spec));
   for (int index = 0; index < count; ++index)
-    app->instances.push_back(std::make_unique<Instance>(context_, next_id_++, index, app->spec));
+    app->instances.push_back(
+        std::make_unique<Instance>(context_, next_id_++, index, app->spec, app->listeners));
   spdlog::info("app {}: starting {} instance(s) of {}", app->spec->name, count, app->spec->argv[0]);
-  for (auto& instance : app->instances) instance->start();
   apps_.push_back(std::move(app));
-  return *apps_.back();
+  App& started = *apps_.back();
+  for (auto& instance : started.instances) instance->start();
+  return started;
 }
 
 std::vector<int> Supervisor::select(const std::vector<std::string>& targets) const {

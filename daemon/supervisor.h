@@ -16,6 +16,7 @@ namespace pm {
 /// One app: its spec and its instance slots. Owned by the Supervisor.
 struct App {
   std::shared_ptr<const AppSpec> spec;
+  ListenerSet listeners;  // declared before instances: they hold a reference
   std::vector<std::unique_ptr<Instance>> instances;
 };
 
@@ -25,7 +26,9 @@ class Supervisor {
  public:
   using Done = std::function<void()>;
 
-  explicit Supervisor(InstanceContext& context) : context_(context) {}
+  /// Sets itself as the context's `changed` listener.
+  explicit Supervisor(InstanceContext& context);
+  ~Supervisor();
 
   /// Checks the spec, resolves its argv and instance count, and starts every
   /// instance. Throws UserError (the name is taken, nothing to run).
@@ -41,18 +44,26 @@ class Supervisor {
   void remove(const std::vector<int>& ids, Done done);
 
   Instance* find(int id) const;
+  App* app_of(int id) const;
+  App* find_app(const std::string& name) const;
+  /// `check` runs after every instance state change until it returns true.
+  void watch(std::function<bool()> check) { watchers_.push_back(std::move(check)); }
   const std::vector<std::unique_ptr<App>>& apps() const { return apps_; }
   std::vector<int> all_ids() const;
   /// "cluster" when the app runs more than one instance, else "fork".
   static const char* mode(const App& app);
 
  private:
-  App* find_app(const std::string& name) const;
   std::string known_names() const;
+  void on_change(Instance& instance);
+  /// Closes an app's sockets once none of its instances runs or will run.
+  void release_if_idle(App& app);
 
   InstanceContext& context_;
   std::vector<std::unique_ptr<App>> apps_;
   int next_id_ = 0;
+  std::vector<std::function<bool()>> watchers_;
+  bool running_watchers_ = false;
 };
 
 }  // namespace pm

@@ -110,7 +110,11 @@ class Lifecycle(PmTestCase):
         self.assertIn("SIGKILL", describe)
 
     def test_a_crash_loop_ends_errored(self):
-        self.pm("start", "sh -c 'echo boom >&2; exit 3'", "--name", "loop", "--max-restarts", "3")
+        result = self.pm("start", "sh -c 'echo boom >&2; exit 3'", "--name", "loop",
+                         "--max-restarts", "3", check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("instance 0: exited (code 3) before it was ready", result.stderr)
+        self.assertIn("    boom", result.stderr)
         rows = self.wait_status("loop", "errored")
         self.assertEqual(rows[0]["restarts"], 3)
         describe = self.pm("describe", "loop").stdout

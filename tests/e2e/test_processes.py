@@ -13,10 +13,18 @@ class Processes(PmTestCase):
         self.pm("start", "sleep 1000", "--name", "s")
         pid = self.wait_status("s", "online")[0]["pid"]
         fds = sorted(int(fd) for fd in os.listdir(f"/proc/{pid}/fd"))
-        self.assertEqual(fds, [0, 1, 2])
+        # stdin, stdout, stderr, and the channel the preload library asks for
+        # the shared socket on (named by PM_LISTEN_FD); nothing else.
+        self.assertEqual(fds, [0, 1, 2, 3])
         self.assertEqual(os.readlink(f"/proc/{pid}/fd/0"), "/dev/null")
         self.assertTrue(os.readlink(f"/proc/{pid}/fd/1").startswith("pipe:"))
         self.assertTrue(os.readlink(f"/proc/{pid}/fd/2").startswith("pipe:"))
+        self.assertTrue(os.readlink(f"/proc/{pid}/fd/3").startswith("socket:"))
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            env = f.read().split(b"\0")
+        self.assertIn(b"PM_LISTEN_FD=3", env)
+        self.assertNotIn(b"PM_LISTEN_FD=4", env)
+
         # Its own process group and session, not the daemon's.
         self.assertEqual(os.getpgid(pid), pid)
         self.assertEqual(os.getsid(pid), pid)
@@ -25,6 +33,16 @@ class Processes(PmTestCase):
         with open(f"/proc/{pid}/status") as status:
             ignored = next(l for l in status if l.startswith("SigIgn:")).split()[1]
         self.assertEqual(int(ignored, 16), 0)
+
+    def test_a_node_instance_gets_only_its_ipc_channel(self):
+        script = self.write("idle.js", "setInterval(() => {}, 1000);\n")
+        self.pm("start", script, "--name", "n")
+        pid = self.rows("n")[0]["pid"]
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            env = f.read().split(b"\0")
+        self.assertIn(b"NODE_CHANNEL_FD=3", env)
+        self.assertIn(b"NODE_UNIQUE_ID=0", env)
+        self.assertNotIn(b"PM_LISTEN_FD=3", env)
 
     def test_a_grandchild_is_gone_after_stop(self):
         pidfile = os.path.join(self.tmp, "grandchild.pid")

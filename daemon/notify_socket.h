@@ -1,0 +1,34 @@
+#pragma once
+// NotifySocket: an instance's sd_notify socket ($NOTIFY_SOCKET). A program
+// that speaks systemd's notify protocol says READY=1 here when it serves.
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "daemon/socket_watch.h"
+
+namespace pm {
+
+/// Owned by an Instance for its whole life; a datagram socket in $PM_HOME.
+class NotifySocket {
+ public:
+  /// Binds at `path`; if that fails, path() is empty and nothing is watched.
+  NotifySocket(uv_loop_t* loop, std::string path, std::function<void()> ready);
+  ~NotifySocket();
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  void on_readable();
+
+  std::string path_;
+  std::function<void()> ready_;
+  std::unique_ptr<SocketWatch> watch_;
+};
+
+}  // namespace pm

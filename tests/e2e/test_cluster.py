@@ -1,0 +1,238 @@
+"""Cluster mode: one daemon-owned listening socket shared by N instances,
+for Node (cluster protocol), programs that bind their own port (preload
+library), and programs that take an inherited fd (LISTEN_FDS)."""
+
+import http.client
+import os
+import signal
+import socket
+import time
+
+from harness import PmTestCase, free_port, main, pid_alive
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+
+# A Python server that binds the port itself and answers with its pid.
+PY_SELF_BINDING = """
+import http.server, os, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = f"pid {os.getpid()}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+print("serving", flush=True)
+server.serve_forever()
+"""
+
+# A Python server that takes its socket from systemd-style LISTEN_FDS.
+PY_LISTEN_FDS = """
+import http.server, os, socket, sys
+assert os.environ["LISTEN_PID"] == str(os.getpid())
+assert os.environ["LISTEN_FDS"] == "1"
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = f"pid {os.getpid()} args {sys.argv[1:]}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+server = http.server.HTTPServer(("", 0), Handler, bind_and_activate=False)
+server.socket = socket.socket(fileno=int(sys.argv[2]))
+server.serve_forever()
+"""
+
+
+def get(port, path="/", timeout=10):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().read().decode()
+    finally:
+        connection.close()
+
+
+def socket_inodes(pid):
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def listening_inode(port):
+    with open("/proc/net/tcp6") as f6, open("/proc/net/tcp") as f4:
+        lines = f6.readlines()[1:] + f4.readlines()[1:]
+    for line in lines:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "0A":
+            return fields[9]
+    return None
+
+
+class Cluster(PmTestCase):
+    def pids_answering(self, port, want):
+        seen = set()
+        def check():
+            seen.add(get(port))
+            return len(seen) >= want
+        self.wait_for(check, f"{want} distinct instances to answer on :{port} (saw {seen})")
+        return seen
+
+    def test_unmodified_node_server_clusters(self):
+        port = free_port()
+        source = open(os.path.join(EXAMPLES, "server.js")).read().replace("8080", str(port))
+        script = self.write("server.js", source)
+        out = self.pm("start", script, "-i", "2").stdout
+        self.assertIn("started server (2 instances)", out)
+        rows = self.rows("server")
+        self.assertEqual([r["status"] for r in rows], ["online", "online"], "ready on return")
+        self.assertEqual({r["mode"] for r in rows}, {"cluster"})
+        self.assertEqual({r["listen"] for r in rows}, {f":{port}"})
+        answers = self.pids_answering(port, 2)
+        self.assertEqual(answers, {f"Handled by process {r['pid']}" for r in rows})
+        describe = self.pm("describe", "server").stdout
+        self.assertIn("node cluster", describe)
+        self.assertIn("yes, by listening", describe)
+
+    def test_python_server_that_binds_the_port_itself(self):
+        port = free_port()
+        script = self.write("selfbind.py", PY_SELF_BINDING)
+        self.pm("start", script, "-i", "2", "--", str(port))
+        rows = self.wait_status("selfbind", "online")
+        answers = self.pids_answering(port, 2)
+        self.assertEqual(answers, {f"pid {r['pid']}" for r in rows})
+        self.assertIn("preload", self.pm("describe", "selfbind").stdout)
+
+    def test_python_http_server_module_by_command_line(self):
+        port = free_port()
+        self.pm("start", f"python3 -m http.server {port} --bind 127.0.0.1", "-i", "2",
+                "--name", "static", cwd=self.tmp)
+        self.wait_status("static", "online")
+        self.write("hello.txt", "hello from disk\n")
+        self.assertEqual(get(port, "/hello.txt"), "hello from disk\n")
+
+    def test_listen_fds_with_placeholders(self):
+        port = free_port()
+        script = self.write("fdserver.py", PY_LISTEN_FDS)
+        self.pm("start", script, "--listen", f"127.0.0.1:{port}", "-i", "2", "--listen-timeout",
+                "300", "--", "{port}", "{fd}")
+        rows = self.wait_status("fdserver", "online")
+        answer = get(port)
+        self.assertIn(f"args ['{port}', '3']", answer)
+        self.assertIn(answer.split()[1], {str(r["pid"]) for r in rows})
+        self.assertIn("LISTEN_FDS", self.pm("describe", "fdserver").stdout)
+
+    def test_instances_hold_the_daemons_socket(self):
+        port = free_port()
+        script = self.write("selfbind.py", PY_SELF_BINDING)
+        self.pm("start", script, "-i", "2", "--", str(port))
+        rows = self.wait_status("selfbind", "online")
+        inode = listening_inode(port)
+        self.assertIsNotNone(inode)
+        self.assertIn(inode, socket_inodes(self.daemon_pid()))
+        for row in rows:
+            self.assertIn(inode, socket_inodes(row["pid"]))
+
+    def test_no_connection_refused_while_an_instance_is_killed(self):
+        port = free_port()
+        source = open(os.path.join(EXAMPLES, "server.js")).read().replace("8080", str(port))
+        source = source.replace("1e7", "1e5")
+        script = self.write("server.js", source)
+        self.pm("start", script, "-i", "2")
+        victim = self.rows("server")[0]["pid"]
+        refused = other_errors = ok = 0
+        for i in range(300):
+            if i == 100:
+                os.kill(victim, signal.SIGKILL)
+            try:
+                get(port)
+                ok += 1
+            except ConnectionRefusedError:
+                refused += 1
+            except (ConnectionResetError, http.client.HTTPException, OSError):
+                other_errors += 1  # a request the dying instance had accepted
+        self.assertEqual(refused, 0)
+        self.assertLessEqual(other_errors, 2)
+        row = self.wait_for(lambda: next((r for r in self.rows("server")
+                                          if r["id"] == 0 and r["status"] == "online"
+                                          and r["pid"] != victim), None),
+                            "the killed instance to come back")
+        self.assertEqual(row["restarts"], 1)
+
+    def test_port_is_free_after_stop_and_delete(self):
+        port = free_port()
+        script = self.write("selfbind.py", PY_SELF_BINDING)
+        self.pm("start", script, "-i", "2", "--", str(port))
+        self.wait_status("selfbind", "online")
+        self.assertIsNotNone(listening_inode(port))
+        self.pm("stop", "selfbind")
+        self.assertIsNone(listening_inode(port), "stopping the app frees its port")
+        self.pm("restart", "selfbind")
+        self.wait_status("selfbind", "online")
+        get(port)
+        self.pm("delete", "selfbind")
+        self.assertIsNone(listening_inode(port))
+        with socket.socket() as s:
+            # As any server would: connections just served may be in TIME_WAIT.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))
+            s.listen()
+
+    def test_a_port_taken_by_another_program_is_refused_cleanly(self):
+        with socket.socket() as squatter:
+            squatter.bind(("127.0.0.1", 0))
+            squatter.listen()
+            port = squatter.getsockname()[1]
+            script = self.write("selfbind.py", PY_SELF_BINDING)
+            result = self.pm("start", script, "-i", "2", "--", str(port), check=False)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn(f"127.0.0.1:{port} is already in use by another program",
+                          result.stderr)
+            result = self.pm("start", script, "--listen", f"127.0.0.1:{port}", "--name", "fd",
+                             check=False)
+            self.assertIn("already in use", result.stderr)
+            result = self.pm("start", script, "--listen", "nowhere:80", check=False)
+            self.assertIn("not an IP address", result.stderr)
+            self.assertEqual(self.jlist(), [], "nothing half-started left behind")
+
+    def test_sd_notify_moves_launching_to_online(self):
+        gate = os.path.join(self.tmp, "gate")
+        script = self.write("notify.py", f"""
+import os, socket, time
+while not os.path.exists({gate!r}):
+    time.sleep(0.02)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"STATUS=warming up\\nREADY=1", os.environ["NOTIFY_SOCKET"])
+time.sleep(1000)
+""")
+        self.pm("start", script, "--no-wait", "--listen-timeout", "60000")
+        self.assertEqual(self.rows("notify")[0]["status"], "launching")
+        open(gate, "w").close()
+        self.wait_status("notify", "online")
+        self.assertIn("sd_notify", self.pm("describe", "notify").stdout)
+
+    def test_wait_ready_without_a_signal_fails_the_start(self):
+        script = self.write("silent.py", "import time\ntime.sleep(1000)\n")
+        result = self.pm("start", script, "--wait-ready", "--listen-timeout", "300", check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("no ready signal within 300 ms", result.stderr)
+
+    def test_node_ready_message_with_wait_ready(self):
+        script = self.write("worker.js", "setTimeout(() => process.send('ready'), 50);"
+                            "setInterval(() => {}, 1000);\n")
+        self.pm("start", script, "--wait-ready", "--listen-timeout", "20000")
+        self.assertEqual(self.rows("worker")[0]["status"], "online")
+        self.assertIn("ready message", self.pm("describe", "worker").stdout)
+
+
+if __name__ == "__main__":
+    main()
