@@ -27,6 +27,7 @@ json to_json(const AppSpec& spec) {
               {"listen", spec.listen},
               {"listen_timeout", spec.listen_timeout_ms},
               {"wait_ready", spec.wait_ready},
+              {"shutdown_with_message", spec.shutdown_with_message},
               {"argv", spec.argv}};
 }
 
@@ -70,6 +71,7 @@ AppSpec spec_from_json(const json& value) {
   read_field(value, "listen", spec.listen);
   read_field(value, "listen_timeout", spec.listen_timeout_ms);
   read_field(value, "wait_ready", spec.wait_ready);
+  read_field(value, "shutdown_with_message", spec.shutdown_with_message);
 
   if (spec.script.empty()) throw SpecError("field \"script\" is missing: nothing to run");
   if (spec.name.empty()) spec.name = default_app_name(spec.script);

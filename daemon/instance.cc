@@ -80,8 +80,13 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
       ready_timer_(context.loop),
       restart_timer_(context.loop),
       kill_timer_(context.loop) {
+  // Unique per object: during a reload the old and new instance of a slot
+  // (same id) both have one.
+  static unsigned serial = 0;
   notify_ = std::make_unique<NotifySocket>(
-      context.loop, context.paths.notify_dir() + "/" + std::to_string(id) + ".sock",
+      context.loop,
+      context.paths.notify_dir() + "/" + std::to_string(id) + "-" + std::to_string(++serial) +
+          ".sock",
       [this] { mark_ready("sd_notify READY=1"); });
 }
 
@@ -222,6 +227,16 @@ bool Instance::prepare_channels(SpawnOptions& options, std::vector<int>& child_e
     listen_channel_ = std::make_unique<ListenChannel>(context_.loop, pair[0], std::move(events));
     socket_via_ = "preload (its own bind)";
   }
+  if (!node_) {
+    // Messages both ways, one JSON value per line (Node has its own channel).
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return false;
+    options.env.push_back("PM_CHANNEL_FD=" + next_fd());
+    options.extra_fds.push_back(pair[1]);
+    child_ends.push_back(pair[1]);
+    messages_ = std::make_unique<MessageChannel>(context_.loop, pair[0], [this](const json& message) {
+      if (message == "ready") mark_ready("ready message");
+    });
+  }
   if (notify_ && !notify_->path().empty())
     options.env.push_back("NOTIFY_SOCKET=" + notify_->path());
   return true;
@@ -278,6 +293,7 @@ void Instance::spawn() {
     ::close(err_pipe[0]);
     node_.reset();
     listen_channel_.reset();
+    messages_.reset();
     spdlog::error("{}[{}]: {}", spec_->name, id_, last_error_);
     set_state(InstanceState::Errored);
     return;
@@ -347,7 +363,9 @@ void Instance::stop(Done done) {
   ready_timer_.stop();
   set_state(InstanceState::Stopping);
   int sig = signal_number(spec_->kill_signal);
-  if (node_ && node_->open()) {
+  if (spec_->shutdown_with_message && send_message("shutdown")) {
+    spdlog::info("{}[{}]: stopping pid {} with the message \"shutdown\"", spec_->name, id_, pid_);
+  } else if (node_ && node_->open()) {
     // The cluster's graceful stop: the worker closes its servers, finishes
     // what it accepted, then closes its channel (see events.closed).
     spdlog::info("{}[{}]: stopping pid {} with the cluster disconnect", spec_->name, id_, pid_);
@@ -408,6 +426,7 @@ void Instance::on_exit(int wait_status) {
   pid_ = 0;
   node_.reset();
   listen_channel_.reset();
+  messages_.reset();
   ready_timer_.stop();
 
   if (state_ == InstanceState::Stopping) return;  // wait_for_group finishes the stop
@@ -436,6 +455,25 @@ void Instance::on_exit(int wait_status) {
     spawn();
   });
 }
+
+void Instance::succeed(const Instance& old) {
+  restarts_ = old.restarts_ + 1;
+  created_at_ = old.created_at_;
+}
+
+bool Instance::send_message(const json& message) {
+  if (node_ && node_->open()) {
+    node_->send(message);
+    return true;
+  }
+  if (messages_ && messages_->open()) {
+    messages_->send(message);
+    return true;
+  }
+  return false;
+}
+
+bool Instance::signal(int signum) { return pid_ > 0 && ::kill(pid_, signum) == 0; }
 
 json Instance::summary() {
   json row{{"id", id_},

@@ -20,6 +20,7 @@
 #include "daemon/listener_set.h"
 #include "daemon/log_bus.h"
 #include "daemon/log_sink.h"
+#include "daemon/message_channel.h"
 #include "daemon/node_channel.h"
 #include "daemon/notify_socket.h"
 #include "daemon/process_spawn.h"
@@ -65,6 +66,12 @@ class Instance {
   void stop(Done done);
   /// Counts a manual restart.
   void count_restart() { ++restarts_; }
+  /// Takes over the slot of `old` (a reload): its restart count, plus one.
+  void succeed(const Instance& old);
+  /// Delivers a message on the instance's channel; false when it has none.
+  bool send_message(const nlohmann::json& message);
+  /// Sends a Unix signal to the instance's process; false when none runs.
+  bool signal(int signum);
 
   int id() const { return id_; }
   int index() const { return index_; }
@@ -119,6 +126,7 @@ class Instance {
   std::unique_ptr<NotifySocket> notify_;
   std::unique_ptr<NodeChannel> node_;
   std::unique_ptr<ListenChannel> listen_channel_;
+  std::unique_ptr<MessageChannel> messages_;
   std::string socket_via_;  // how the child gets its socket
   std::string ready_via_;   // which signal made it ready
   bool listening_ = false;  // a Node server in it is listening

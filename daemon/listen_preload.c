@@ -33,8 +33,7 @@ static int channel_fd(void) {
   int type = 0;
   socklen_t length = sizeof type;
   /* A program this one started may have reused the number for something else. */
-  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0 || type != SOCK_SEQPACKET)
-    return -1;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0 || type != SOCK_SEQPACKET) return -1;
   return fd;
 }
 
@@ -152,8 +151,7 @@ int shutdown(int fd, int how) {
   if (fd >= 0 && fd < MAX_TRACKED && shared_port[fd]) {
     int listening = 0;
     socklen_t length = sizeof listening;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0 && listening)
-      return 0;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0 && listening) return 0;
   }
   return real_shutdown(fd, how);
 }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/command_line.h"
+#include "common/user_error.h"
 
 namespace pm {
 
@@ -35,13 +36,16 @@ bool is_number(const std::string& text) {
 
 }  // namespace
 
-Supervisor::Supervisor(InstanceContext& context) : context_(context) {
+Supervisor::Supervisor(InstanceContext& context)
+    : context_(context), sweep_timer_(context.loop) {
   context_.changed = [this](Instance& instance) { on_change(instance); };
 }
 
 Supervisor::~Supervisor() {
   context_.changed = nullptr;
+  for (auto& reload : reloads_) reload->abort("pmd is shutting down");
   apps_.clear();
+  reloads_.clear();
 }
 
 void Supervisor::on_change(Instance& instance) {
@@ -49,17 +53,36 @@ void Supervisor::on_change(Instance& instance) {
     if (instance.state() == InstanceState::Errored || instance.state() == InstanceState::Stopped)
       release_if_idle(*app);
   }
-  if (running_watchers_) return;
-  running_watchers_ = true;
-  // A watcher may add watchers; those are checked from the next change on.
-  for (std::size_t i = 0; i < watchers_.size();) {
-    auto check = watchers_[i];
-    if (check())
-      watchers_.erase(watchers_.begin() + static_cast<std::ptrdiff_t>(i));
-    else
-      ++i;
+  // Watchers and reloads act on instances, which changes them again: those
+  // changes are looked at in another round, not from inside this one.
+  if (notifying_) {
+    changed_again_ = true;
+    return;
   }
-  running_watchers_ = false;
+  notifying_ = true;
+  do {
+    changed_again_ = false;
+    for (std::size_t i = 0; i < watchers_.size();) {
+      auto check = watchers_[i];
+      if (check()) watchers_.erase(watchers_.begin() + static_cast<std::ptrdiff_t>(i));
+      else ++i;
+    }
+    for (std::size_t i = 0; i < reloads_.size(); ++i) reloads_[i]->check();
+  } while (changed_again_);
+  notifying_ = false;
+  sweep_reloads();
+}
+
+void Supervisor::sweep_reloads() {
+  // A finished reload may still be on the stack (it finishes from inside its
+  // own calls): forget it on the next turn of the loop.
+  if (std::none_of(reloads_.begin(), reloads_.end(), [](const auto& r) { return r->finished(); }))
+    return;
+  sweep_timer_.start(0, [this] {
+    reloads_.erase(std::remove_if(reloads_.begin(), reloads_.end(),
+                                  [](const auto& reload) { return reload->finished(); }),
+                   reloads_.end());
+  });
 }
 
 void Supervisor::release_if_idle(App& app) {
@@ -159,6 +182,7 @@ const char* Supervisor::mode(const App& app) {
 }
 
 void Supervisor::stop(const std::vector<int>& ids, Done done) {
+  abort_reloads(ids, "reload cancelled: the app is being stopped");
   auto one_done = Countdown::make(ids.size(), std::move(done));
   for (int id : ids) {
     if (Instance* instance = find(id))
@@ -169,6 +193,7 @@ void Supervisor::stop(const std::vector<int>& ids, Done done) {
 }
 
 void Supervisor::restart(const std::vector<int>& ids, Done done) {
+  abort_reloads(ids, "reload cancelled: the app is being restarted");
   auto one_done = Countdown::make(ids.size(), std::move(done));
   for (int id : ids) {
     Instance* instance = find(id);
@@ -187,6 +212,7 @@ void Supervisor::restart(const std::vector<int>& ids, Done done) {
 }
 
 void Supervisor::remove(const std::vector<int>& ids, Done done) {
+  abort_reloads(ids, "reload cancelled: the app is being deleted");
   auto one_done = Countdown::make(ids.size(), std::move(done));
   for (int id : ids) {
     Instance* instance = find(id);
@@ -210,6 +236,91 @@ void Supervisor::remove(const std::vector<int>& ids, Done done) {
       one_done();
     });
   }
+}
+
+}  // namespace pm
+
+namespace pm {
+
+void Supervisor::abort_reloads(const std::vector<int>& ids, const std::string& reason) {
+  for (auto& reload : reloads_) {
+    App* app = find_app(reload->app());
+    if (!app) continue;
+    for (const auto& instance : app->instances)
+      if (std::find(ids.begin(), ids.end(), instance->id()) != ids.end()) {
+        reload->abort(reason);
+        break;
+      }
+  }
+  sweep_reloads();
+}
+
+ReloadPlan Supervisor::plan_reload(const std::vector<int>& ids) const {
+  ReloadPlan plan;
+  for (const auto& app : apps_) {
+    std::vector<int> mine;
+    for (const auto& instance : app->instances)
+      if (std::find(ids.begin(), ids.end(), instance->id()) != ids.end())
+        mine.push_back(instance->id());
+    if (!mine.empty()) plan.apps.emplace_back(app->spec->name, std::move(mine));
+  }
+  return plan;
+}
+
+void Supervisor::reload(ReloadPlan plan, std::function<void(const json&)> progress,
+                        std::function<void(std::string)> done) {
+  for (const auto& [name, ids] : plan.apps)
+    for (const auto& reload : reloads_)
+      if (reload->app() == name && !reload->finished())
+        throw UserError("a reload of " + name + " is already running; wait for it to finish");
+  reload_next(std::make_shared<ReloadPlan>(std::move(plan)), 0, std::move(progress),
+              std::move(done));
+}
+
+void Supervisor::reload_next(std::shared_ptr<ReloadPlan> plan, std::size_t index,
+                             std::function<void(const json&)> progress,
+                             std::function<void(std::string)> done) {
+  if (index >= plan->apps.size()) {
+    done("");
+    return;
+  }
+  const auto& [name, ids] = plan->apps[index];
+  App* app = find_app(name);
+  if (!app) {
+    reload_next(plan, index + 1, progress, done);
+    return;
+  }
+  if (plan->env) {
+    auto spec = std::make_shared<AppSpec>(*app->spec);
+    spec->env = *plan->env;
+    app->spec = spec;
+  }
+  auto app_progress = [progress, name = name](const json& step) {
+    json message = step;
+    message["app"] = name;
+    progress(message);
+  };
+  auto reload = std::make_unique<RollingReload>(
+      *this, name, ids, plan->parallel, app_progress,
+      [this, plan, index, progress, done](std::string error) {
+        if (!error.empty()) {
+          done(error);
+          return;
+        }
+        reload_next(plan, index + 1, progress, done);
+      });
+  RollingReload* raw = reload.get();
+  reloads_.push_back(std::move(reload));
+  raw->start();
+  sweep_reloads();
+}
+
+void Supervisor::reopen_logs() {
+  for (const auto& app : apps_)
+    for (const auto& instance : app->instances) {
+      instance->out_log().file().reopen();
+      instance->err_log().file().reopen();
+    }
 }
 
 }  // namespace pm

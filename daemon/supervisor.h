@@ -8,8 +8,12 @@
 #include <string>
 #include <vector>
 
+#include <map>
+#include <optional>
+
 #include "common/app_spec.h"
 #include "daemon/instance.h"
+#include "daemon/rolling_reload.h"
 
 namespace pm {
 
@@ -18,6 +22,18 @@ struct App {
   std::shared_ptr<const AppSpec> spec;
   ListenerSet listeners;  // declared before instances: they hold a reference
   std::vector<std::unique_ptr<Instance>> instances;
+  /// During a reload: replacements not yet ready, and old instances stopping.
+  std::vector<std::unique_ptr<Instance>> incoming;
+  std::vector<std::unique_ptr<Instance>> retiring;
+  std::string reload_error;  // why the last reload failed, until one succeeds
+};
+
+/// What `pm reload` and SIGUSR2 ask for.
+struct ReloadPlan {
+  std::vector<std::pair<std::string, std::vector<int>>> apps;  // in order
+  int parallel = 1;
+  /// With --update-env: the environment the apps get from now on.
+  std::optional<std::map<std::string, std::string>> env;
 };
 
 /// Owned by the Daemon. Operations on running processes take instance ids,
@@ -42,6 +58,15 @@ class Supervisor {
   void restart(const std::vector<int>& ids, Done done);
   /// Stop, then forget; an app with no instance left is forgotten too.
   void remove(const std::vector<int>& ids, Done done);
+  /// Rolling reload of each app in the plan, one app after the other,
+  /// stopping at the first failure. `done` gets "" or why it failed.
+  void reload(ReloadPlan plan, std::function<void(const json&)> progress,
+              std::function<void(std::string)> done);
+  /// The plan for targets: their instance ids grouped by app.
+  ReloadPlan plan_reload(const std::vector<int>& ids) const;
+  /// Reopens every log file (after an external logrotate).
+  void reopen_logs();
+  InstanceContext& context() { return context_; }
 
   Instance* find(int id) const;
   App* app_of(int id) const;
@@ -58,12 +83,21 @@ class Supervisor {
   void on_change(Instance& instance);
   /// Closes an app's sockets once none of its instances runs or will run.
   void release_if_idle(App& app);
+  void reload_next(std::shared_ptr<ReloadPlan> plan, std::size_t index,
+                   std::function<void(const json&)> progress,
+                   std::function<void(std::string)> done);
+  /// Aborts the reloads of the apps these instances belong to.
+  void abort_reloads(const std::vector<int>& ids, const std::string& reason);
+  void sweep_reloads();
 
   InstanceContext& context_;
   std::vector<std::unique_ptr<App>> apps_;
   int next_id_ = 0;
   std::vector<std::function<bool()>> watchers_;
-  bool running_watchers_ = false;
+  std::vector<std::unique_ptr<RollingReload>> reloads_;
+  Timer sweep_timer_;
+  bool notifying_ = false;
+  bool changed_again_ = false;
 };
 
 }  // namespace pm
