@@ -101,6 +101,14 @@ void add_log_commands(CLI::App& app) {
     json reply = client.call(make_request("flush", request));
     for (const auto& file : reply["files"]) say("flushed " + file.get<std::string>());
   });
+
+  auto* reopen =
+      app.add_subcommand("reloadLogs", "Reopen every log file (after an external logrotate)");
+  reopen->callback([] {
+    DaemonClient client(Paths::from_environment());
+    client.call(make_request("reloadLogs"));
+    say("log files reopened");
+  });
 }
 
 }  // namespace pm

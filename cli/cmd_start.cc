@@ -32,6 +32,7 @@ struct StartOptions {
   int listen_timeout = 3000;
   bool wait_ready = false;
   bool no_wait = false;
+  bool shutdown_with_message = false;
 };
 
 std::string absolute(const std::string& path) {
@@ -64,24 +65,31 @@ json build_spec(const StartOptions& options) {
   spec.listen = options.listen;
   spec.listen_timeout_ms = options.listen_timeout;
   spec.wait_ready = options.wait_ready;
+  spec.shutdown_with_message = options.shutdown_with_message;
   // The app sees the environment `pm start` was run with, as under PM2.
-  for (char** entry = environ; *entry; ++entry) {
-    std::string text(*entry);
-    auto eq = text.find('=');
-    if (eq != std::string::npos) spec.env[text.substr(0, eq)] = text.substr(eq + 1);
-  }
-  for (const auto& pair : options.env) {
-    auto eq = pair.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw CliError("--env takes KEY=VALUE (got \"" + pair + "\")");
-    spec.env[pair.substr(0, eq)] = pair.substr(eq + 1);
-  }
+  spec.env = environment_with(options.env).get<std::map<std::string, std::string>>();
   json value = to_json(spec);
   value.erase("argv");
   return value;
 }
 
 }  // namespace
+
+json environment_with(const std::vector<std::string>& overrides) {
+  json env = json::object();
+  for (char** entry = environ; *entry; ++entry) {
+    std::string text(*entry);
+    auto eq = text.find('=');
+    if (eq != std::string::npos) env[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  for (const auto& pair : overrides) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw CliError("--env takes KEY=VALUE (got \"" + pair + "\")");
+    env[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return env;
+}
 
 void add_start_command(CLI::App& app) {
   auto options = std::make_shared<StartOptions>();
@@ -123,6 +131,8 @@ void add_start_command(CLI::App& app) {
   cmd->add_flag("--wait-ready", options->wait_ready,
                 "Only an explicit signal (process.send('ready'), sd_notify READY=1) means ready");
   cmd->add_flag("--no-wait", options->no_wait, "Return at once instead of waiting for readiness");
+  cmd->add_flag("--shutdown-with-message", options->shutdown_with_message,
+                "Stop instances by sending them the message \"shutdown\" instead of a signal");
   cmd->callback([options] {
     DaemonClient client(Paths::from_environment());
     json request{{"spec", build_spec(*options)}, {"wait", !options->no_wait}};

@@ -14,6 +14,7 @@ void add_list_commands(CLI::App& app);
 void add_control_commands(CLI::App& app);
 void add_log_commands(CLI::App& app);
 void add_daemon_commands(CLI::App& app);
+void add_message_commands(CLI::App& app);
 
 /// Prints the process table (`pm list`), fitted to the terminal.
 void print_process_table(const json& processes);
@@ -21,5 +22,7 @@ void print_process_table(const json& processes);
 bool stdout_is_tty();
 /// Prints a status line, "[pm] message", to stdout.
 void say(const std::string& message);
+/// This process's environment with KEY=VALUE overrides applied.
+json environment_with(const std::vector<std::string>& overrides);
 
 }  // namespace pm

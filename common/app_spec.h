@@ -32,9 +32,9 @@ struct AppSpec {
   int min_uptime_ms = 1000;
   int max_restarts = 16;
   bool autorestart = true;
-  std::vector<std::string> listen;  // addresses pmd binds and passes (LISTEN_FDS)
-  int listen_timeout_ms = 3000;     // online after this without a ready signal
-  bool wait_ready = false;          // only an explicit ready signal counts
+  std::vector<std::string> listen;     // addresses pmd binds and passes (LISTEN_FDS)
+  int listen_timeout_ms = 3000;        // online after this without a ready signal
+  bool wait_ready = false;             // only an explicit ready signal counts
   bool shutdown_with_message = false;  // stop by sending "shutdown", not a signal
 
   /// The argv that is exec'd, filled in by the daemon (see resolve_argv).

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
+#include "common/signal_names.h"
 #include "common/user_error.h"
 #include "daemon/log_tail.h"
 #include "daemon/timer.h"
@@ -22,29 +24,30 @@ constexpr std::size_t kFollowerBacklogBytes = 1 << 20;
 
 void CommandHandler::handle(const json& request, Client client) {
   const std::string cmd = request["cmd"];
+  using Method = void (CommandHandler::*)(const json&, Client);
+  static const std::map<std::string, Method> kCommands = {
+      {"ping", &CommandHandler::ping},
+      {"start", &CommandHandler::start},
+      {"list", &CommandHandler::list},
+      {"stop", &CommandHandler::stop},
+      {"restart", &CommandHandler::restart},
+      {"delete", &CommandHandler::remove},
+      {"describe", &CommandHandler::describe},
+      {"reload", &CommandHandler::reload},
+      {"send", &CommandHandler::send},
+      {"signal", &CommandHandler::signal},
+      {"logs", &CommandHandler::logs},
+      {"flush", &CommandHandler::flush},
+      {"reloadLogs", &CommandHandler::reload_logs},
+      {"kill", &CommandHandler::kill},
+  };
   try {
-    if (cmd == "ping")
-      client->reply(ok_reply({{"pid", ::getpid()}, {"version", PM_VERSION}}));
-    else if (cmd == "start")
-      start(request, client);
-    else if (cmd == "list")
-      list(client);
-    else if (cmd == "stop")
-      stop(request, client);
-    else if (cmd == "restart")
-      restart(request, client);
-    else if (cmd == "delete")
-      remove(request, client);
-    else if (cmd == "describe")
-      describe(request, client);
-    else if (cmd == "logs")
-      logs(request, client);
-    else if (cmd == "flush")
-      flush(request, client);
-    else if (cmd == "kill")
-      shutdown_([client] { client->reply(ok_reply({{"pid", ::getpid()}})); });
-    else
+    auto command = kCommands.find(cmd);
+    if (command == kCommands.end()) {
       client->reply(error_reply("unknown command \"" + cmd + "\""));
+      return;
+    }
+    (this->*command->second)(request, client);
   } catch (const UserError& error) {
     client->reply(error_reply(error.what()));
   } catch (const json::exception& error) {
@@ -167,7 +170,20 @@ void CommandHandler::reply_when_started(const std::string& name, Client client) 
   supervisor_.watch([settle, deadline] { return settle(false); });
 }
 
-void CommandHandler::list(Client client) {
+void CommandHandler::ping(const json&, Client client) {
+  client->reply(ok_reply({{"pid", ::getpid()}, {"version", PM_VERSION}}));
+}
+
+void CommandHandler::kill(const json&, Client client) {
+  shutdown_([client] { client->reply(ok_reply({{"pid", ::getpid()}})); });
+}
+
+void CommandHandler::reload_logs(const json&, Client client) {
+  supervisor_.reopen_logs();
+  client->reply(ok_reply());
+}
+
+void CommandHandler::list(const json&, Client client) {
   client->reply(ok_reply({{"processes", rows()}}));
 }
 
@@ -190,6 +206,58 @@ void CommandHandler::remove(const json& request, Client client) {
   supervisor_.remove(ids, [client, ids] { client->reply(ok_reply({{"deleted", ids}})); });
 }
 
+void CommandHandler::reload(const json& request, Client client) {
+  ReloadPlan plan = supervisor_.plan_reload(targets(request, false));
+  plan.parallel = request.value("parallel", 1);
+  if (plan.parallel < 1) throw UserError("--parallel must be at least 1");
+  if (request.contains("env")) plan.env = request["env"].get<std::map<std::string, std::string>>();
+  bool wait = request.value("wait", true);
+  std::weak_ptr<ClientConnection> weak = client;
+  supervisor_.reload(
+      std::move(plan),
+      [weak, wait](const json& step) {
+        if (auto follower = weak.lock(); follower && wait) follower->stream(step);
+      },
+      [weak, wait](std::string error) {
+        auto follower = weak.lock();
+        if (!follower || !wait) return;
+        if (error.empty())
+          follower->reply(ok_reply());
+        else
+          follower->reply(error_reply(error));
+      });
+  if (!wait) client->reply(ok_reply({{"started", true}}));
+}
+
+void CommandHandler::send(const json& request, Client client) {
+  auto ids = targets(request, false);
+  if (!request.contains("message")) throw UserError("send needs a \"message\"");
+  json delivered = json::array(), missed = json::array();
+  for (int id : ids) {
+    Instance* instance = supervisor_.find(id);
+    if (instance && instance->send_message(request["message"]))
+      delivered.push_back(id);
+    else
+      missed.push_back(id);
+  }
+  client->reply(ok_reply({{"delivered", delivered}, {"missed", missed}}));
+}
+
+void CommandHandler::signal(const json& request, Client client) {
+  auto ids = targets(request, false);
+  int signum = signal_number(request.value("signal", ""));
+  if (signum == 0) throw UserError("\"" + request.value("signal", "") + "\" is not a signal");
+  json signalled = json::array(), missed = json::array();
+  for (int id : ids) {
+    Instance* instance = supervisor_.find(id);
+    if (instance && instance->signal(signum))
+      signalled.push_back(id);
+    else
+      missed.push_back(id);
+  }
+  client->reply(ok_reply({{"signalled", signalled}, {"missed", missed}}));
+}
+
 void CommandHandler::describe(const json& request, Client client) {
   auto ids = targets(request, false);
   json instances = json::array();
@@ -199,6 +267,7 @@ void CommandHandler::describe(const json& request, Client client) {
     json info = instance->details();
     info["spec"] = to_json(instance->spec());
     info["listen"] = rows({id})[0]["listen"];
+    if (App* app = supervisor_.app_of(id)) info["reload_error"] = app->reload_error;
     instances.push_back(std::move(info));
   }
   client->reply(ok_reply({{"instances", instances}}));

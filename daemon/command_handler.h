@@ -27,11 +27,17 @@ class CommandHandler {
  private:
   using Client = std::shared_ptr<ClientConnection>;
   void start(const json& request, Client client);
-  void list(Client client);
+  void ping(const json& request, Client client);
+  void kill(const json& request, Client client);
+  void reload_logs(const json& request, Client client);
+  void list(const json& request, Client client);
   void stop(const json& request, Client client);
   void restart(const json& request, Client client);
   void remove(const json& request, Client client);
   void describe(const json& request, Client client);
+  void reload(const json& request, Client client);
+  void send(const json& request, Client client);
+  void signal(const json& request, Client client);
   void logs(const json& request, Client client);
   void flush(const json& request, Client client);
 

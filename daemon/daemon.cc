@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/user_error.h"
+
 namespace pm {
 
 namespace {
@@ -92,6 +94,12 @@ void Daemon::open() {
   watch_signal(SIGINT, [](uv_signal_t* handle, int) {
     static_cast<Daemon*>(handle->data)->shutdown(nullptr);
   });
+  watch_signal(SIGUSR2,
+               [](uv_signal_t* handle, int) { static_cast<Daemon*>(handle->data)->reload_all(); });
+  watch_signal(SIGHUP, [](uv_signal_t* handle, int) {
+    spdlog::info("SIGHUP: reopening log files");
+    static_cast<Daemon*>(handle->data)->supervisor_->reopen_logs();
+  });
   spdlog::info("pmd {} started (pid {}, home {})", PM_VERSION, ::getpid(), paths_.home);
 }
 
@@ -101,6 +109,28 @@ void Daemon::watch_signal(int signum, void (*handler)(uv_signal_t*, int)) {
   signal->data = this;
   uv_signal_start(signal, handler, signum);
   signals_.push_back(signal);
+}
+
+void Daemon::reload_all() {
+  // The classic cluster gesture: `kill -USR2 <primary>` replaces the workers
+  // one at a time.
+  spdlog::info("SIGUSR2: reloading every app");
+  try {
+    supervisor_->reload(
+        supervisor_->plan_reload(supervisor_->all_ids()),
+        [](const json& step) {
+          spdlog::info("reload {}[{}]: {}", step.value("app", ""), step.value("id", -1),
+                       step.value("message", ""));
+        },
+        [](std::string error) {
+          if (error.empty())
+            spdlog::info("SIGUSR2: every app reloaded");
+          else
+            spdlog::error("SIGUSR2: {}", error);
+        });
+  } catch (const UserError& error) {
+    spdlog::warn("SIGUSR2: {}", error.what());
+  }
 }
 
 void Daemon::run() {

@@ -33,6 +33,7 @@ class Daemon {
 
  private:
   void shutdown(std::function<void()> apps_stopped);
+  void reload_all();
   void watch_signal(int signum, void (*handler)(uv_signal_t*, int));
 
   uv_loop_t* loop_;

@@ -83,11 +83,10 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
   // Unique per object: during a reload the old and new instance of a slot
   // (same id) both have one.
   static unsigned serial = 0;
-  notify_ = std::make_unique<NotifySocket>(
-      context.loop,
-      context.paths.notify_dir() + "/" + std::to_string(id) + "-" + std::to_string(++serial) +
-          ".sock",
-      [this] { mark_ready("sd_notify READY=1"); });
+  notify_ = std::make_unique<NotifySocket>(context.loop,
+                                           context.paths.notify_dir() + "/" + std::to_string(id) +
+                                               "-" + std::to_string(++serial) + ".sock",
+                                           [this] { mark_ready("sd_notify READY=1"); });
 }
 
 Instance::~Instance() {
@@ -233,9 +232,10 @@ bool Instance::prepare_channels(SpawnOptions& options, std::vector<int>& child_e
     options.env.push_back("PM_CHANNEL_FD=" + next_fd());
     options.extra_fds.push_back(pair[1]);
     child_ends.push_back(pair[1]);
-    messages_ = std::make_unique<MessageChannel>(context_.loop, pair[0], [this](const json& message) {
-      if (message == "ready") mark_ready("ready message");
-    });
+    messages_ =
+        std::make_unique<MessageChannel>(context_.loop, pair[0], [this](const json& message) {
+          if (message == "ready") mark_ready("ready message");
+        });
   }
   if (notify_ && !notify_->path().empty())
     options.env.push_back("NOTIFY_SOCKET=" + notify_->path());
@@ -473,7 +473,9 @@ bool Instance::send_message(const json& message) {
   return false;
 }
 
-bool Instance::signal(int signum) { return pid_ > 0 && ::kill(pid_, signum) == 0; }
+bool Instance::signal(int signum) {
+  return pid_ > 0 && ::kill(pid_, signum) == 0;
+}
 
 json Instance::summary() {
   json row{{"id", id_},

@@ -1,8 +1,7 @@
 #include "daemon/message_channel.h"
 
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 namespace pm {
 
@@ -22,8 +21,7 @@ struct PendingWrite {
 
 }  // namespace
 
-MessageChannel::MessageChannel(uv_loop_t* loop, int fd,
-                               std::function<void(const json&)> on_message)
+MessageChannel::MessageChannel(uv_loop_t* loop, int fd, std::function<void(const json&)> on_message)
     : on_message_(std::move(on_message)), handle_(new Handle) {
   handle_->owner = this;
   uv_pipe_init(loop, &handle_->pipe, 0);
@@ -43,7 +41,9 @@ MessageChannel::MessageChannel(uv_loop_t* loop, int fd,
       &MessageChannel::on_read);
 }
 
-MessageChannel::~MessageChannel() { close(); }
+MessageChannel::~MessageChannel() {
+  close();
+}
 
 void MessageChannel::close() {
   if (!handle_) return;

@@ -1,8 +1,8 @@
 #include "daemon/rolling_reload.h"
 
-#include <algorithm>
-
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "daemon/log_tail.h"
 #include "daemon/supervisor.h"
@@ -21,9 +21,13 @@ RollingReload::RollingReload(Supervisor& supervisor, std::string app, std::vecto
   std::reverse(queue_.begin(), queue_.end());  // taken from the back, in id order
 }
 
-RollingReload::~RollingReload() { *alive_ = false; }
+RollingReload::~RollingReload() {
+  *alive_ = false;
+}
 
-App* RollingReload::find_app() const { return supervisor_.find_app(app_); }
+App* RollingReload::find_app() const {
+  return supervisor_.find_app(app_);
+}
 
 void RollingReload::start() {
   spdlog::info("app {}: rolling reload of {} instance(s)", app_, queue_.size());
@@ -46,9 +50,8 @@ void RollingReload::launch() {
       progress_({{"type", "progress"}, {"id", id}, {"message", "was not running; started"}});
       continue;
     }
-    auto replacement =
-        std::make_unique<Instance>(supervisor_.context(), id, old->index(), app->spec,
-                                   app->listeners);
+    auto replacement = std::make_unique<Instance>(supervisor_.context(), id, old->index(),
+                                                  app->spec, app->listeners);
     replacement->succeed(*old);
     Instance* raw = replacement.get();
     app->incoming.push_back(std::move(replacement));

@@ -36,8 +36,7 @@ bool is_number(const std::string& text) {
 
 }  // namespace
 
-Supervisor::Supervisor(InstanceContext& context)
-    : context_(context), sweep_timer_(context.loop) {
+Supervisor::Supervisor(InstanceContext& context) : context_(context), sweep_timer_(context.loop) {
   context_.changed = [this](Instance& instance) { on_change(instance); };
 }
 
@@ -64,8 +63,10 @@ void Supervisor::on_change(Instance& instance) {
     changed_again_ = false;
     for (std::size_t i = 0; i < watchers_.size();) {
       auto check = watchers_[i];
-      if (check()) watchers_.erase(watchers_.begin() + static_cast<std::ptrdiff_t>(i));
-      else ++i;
+      if (check())
+        watchers_.erase(watchers_.begin() + static_cast<std::ptrdiff_t>(i));
+      else
+        ++i;
     }
     for (std::size_t i = 0; i < reloads_.size(); ++i) reloads_[i]->check();
   } while (changed_again_);
@@ -300,15 +301,15 @@ void Supervisor::reload_next(std::shared_ptr<ReloadPlan> plan, std::size_t index
     message["app"] = name;
     progress(message);
   };
-  auto reload = std::make_unique<RollingReload>(
-      *this, name, ids, plan->parallel, app_progress,
-      [this, plan, index, progress, done](std::string error) {
-        if (!error.empty()) {
-          done(error);
-          return;
-        }
-        reload_next(plan, index + 1, progress, done);
-      });
+  auto reload =
+      std::make_unique<RollingReload>(*this, name, ids, plan->parallel, app_progress,
+                                      [this, plan, index, progress, done](std::string error) {
+                                        if (!error.empty()) {
+                                          done(error);
+                                          return;
+                                        }
+                                        reload_next(plan, index + 1, progress, done);
+                                      });
   RollingReload* raw = reload.get();
   reloads_.push_back(std::move(reload));
   raw->start();

@@ -3,13 +3,12 @@
 // handlers ask it to start, stop, restart and delete; it owns every Instance.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <map>
-#include <optional>
 
 #include "common/app_spec.h"
 #include "daemon/instance.h"
