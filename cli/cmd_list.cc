@@ -97,6 +97,8 @@ void print_describe(const json& instance) {
   line("last exit",
        instance.value("last_exit", "").empty() ? "-" : instance.value("last_exit", ""));
   if (!instance.value("error", "").empty()) line("error", instance.value("error", ""));
+  if (!instance.value("reload_error", "").empty())
+    line("last reload", "failed: " + instance.value("reload_error", ""));
   line("command", argv);
   line("listen", instance.value("listen", "").empty() ? "-" : instance.value("listen", ""));
   line("socket from",
