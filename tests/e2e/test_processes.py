@@ -13,17 +13,19 @@ class Processes(PmTestCase):
         self.pm("start", "sleep 1000", "--name", "s")
         pid = self.wait_status("s", "online")[0]["pid"]
         fds = sorted(int(fd) for fd in os.listdir(f"/proc/{pid}/fd"))
-        # stdin, stdout, stderr, and the channel the preload library asks for
-        # the shared socket on (named by PM_LISTEN_FD); nothing else.
-        self.assertEqual(fds, [0, 1, 2, 3])
+        # stdin, stdout, stderr, the channel the preload library asks for the
+        # shared socket on (PM_LISTEN_FD) and the message channel
+        # (PM_CHANNEL_FD); nothing else.
+        self.assertEqual(fds, [0, 1, 2, 3, 4])
         self.assertEqual(os.readlink(f"/proc/{pid}/fd/0"), "/dev/null")
         self.assertTrue(os.readlink(f"/proc/{pid}/fd/1").startswith("pipe:"))
         self.assertTrue(os.readlink(f"/proc/{pid}/fd/2").startswith("pipe:"))
         self.assertTrue(os.readlink(f"/proc/{pid}/fd/3").startswith("socket:"))
+        self.assertTrue(os.readlink(f"/proc/{pid}/fd/4").startswith("socket:"))
         with open(f"/proc/{pid}/environ", "rb") as f:
             env = f.read().split(b"\0")
         self.assertIn(b"PM_LISTEN_FD=3", env)
-        self.assertNotIn(b"PM_LISTEN_FD=4", env)
+        self.assertIn(b"PM_CHANNEL_FD=4", env)
 
         # Its own process group and session, not the daemon's.
         self.assertEqual(os.getpgid(pid), pid)
@@ -43,6 +45,7 @@ class Processes(PmTestCase):
         self.assertIn(b"NODE_CHANNEL_FD=3", env)
         self.assertIn(b"NODE_UNIQUE_ID=0", env)
         self.assertNotIn(b"PM_LISTEN_FD=3", env)
+        self.assertFalse(any(e.startswith(b"PM_CHANNEL_FD=") for e in env))
 
     def test_a_grandchild_is_gone_after_stop(self):
         pidfile = os.path.join(self.tmp, "grandchild.pid")
