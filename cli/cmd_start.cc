@@ -7,6 +7,9 @@
 
 #include "cli/commands.h"
 #include "common/app_spec.h"
+#include "common/command_line.h"
+#include "common/ecosystem.h"
+#include "common/format.h"
 #include "common/signal_names.h"
 
 extern char** environ;
@@ -33,6 +36,20 @@ struct StartOptions {
   bool wait_ready = false;
   bool no_wait = false;
   bool shutdown_with_message = false;
+  std::string log_max_size = "10M";
+  int log_max_files = 5;
+  bool time = false;
+  std::string log_date_format;
+  bool merge_logs = false;
+  std::string out_file;
+  std::string error_file;
+  std::string max_memory_restart;
+  std::string cron_restart;
+  int restart_delay = 0;
+  int exp_backoff_restart_delay = 100;
+  std::vector<int> stop_exit_codes;
+  std::string interpreter_args;
+  std::string instance_var = "NODE_APP_INSTANCE";
 };
 
 std::string absolute(const std::string& path) {
@@ -66,6 +83,38 @@ json build_spec(const StartOptions& options) {
   spec.listen_timeout_ms = options.listen_timeout;
   spec.wait_ready = options.wait_ready;
   spec.shutdown_with_message = options.shutdown_with_message;
+  spec.log_max_size = parse_bytes(options.log_max_size);
+  if (spec.log_max_size < 0)
+    throw CliError("--log-max-size takes a size such as 10M (got \"" + options.log_max_size +
+                   "\")");
+  spec.log_max_files = options.log_max_files;
+  spec.log_date_format = strftime_format(options.log_date_format);
+  if (options.time && spec.log_date_format.empty()) spec.log_date_format = "%Y-%m-%dT%H:%M:%S";
+  spec.merge_logs = options.merge_logs;
+  spec.out_file = options.out_file.empty() || log_disabled(options.out_file)
+                      ? options.out_file
+                      : absolute(options.out_file);
+  spec.error_file = options.error_file.empty() || log_disabled(options.error_file)
+                        ? options.error_file
+                        : absolute(options.error_file);
+  if (!options.max_memory_restart.empty()) {
+    spec.max_memory_restart = parse_bytes(options.max_memory_restart);
+    if (spec.max_memory_restart <= 0)
+      throw CliError("--max-memory-restart takes a size such as 300M (got \"" +
+                     options.max_memory_restart + "\")");
+  }
+  spec.cron_restart = options.cron_restart;
+  spec.restart_delay_ms = options.restart_delay;
+  spec.exp_backoff_restart_delay_ms = options.exp_backoff_restart_delay;
+  spec.stop_exit_codes = options.stop_exit_codes;
+  if (!options.interpreter_args.empty()) {
+    try {
+      spec.interpreter_args = split_command(options.interpreter_args);
+    } catch (const SpecError& error) {
+      throw CliError(error.what());
+    }
+  }
+  spec.instance_var = options.instance_var;
   // The app sees the environment `pm start` was run with, as under PM2.
   spec.env = environment_with(options.env).get<std::map<std::string, std::string>>();
   json value = to_json(spec);
@@ -131,6 +180,37 @@ void add_start_command(CLI::App& app) {
   cmd->add_flag("--wait-ready", options->wait_ready,
                 "Only an explicit signal (process.send('ready'), sd_notify READY=1) means ready");
   cmd->add_flag("--no-wait", options->no_wait, "Return at once instead of waiting for readiness");
+  cmd->add_option("--log-max-size", options->log_max_size,
+                  "Rotate a log file past this size (10M, 500K; 0: never)")
+      ->capture_default_str();
+  cmd->add_option("--log-max-files", options->log_max_files, "Rotated files kept per log")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--time", options->time, "Prefix each log line with a timestamp");
+  cmd->add_option("--log-date-format", options->log_date_format,
+                  "Timestamp format (\"YYYY-MM-DD HH:mm:ss\" or strftime)");
+  cmd->add_flag("--merge-logs", options->merge_logs, "One log file per app, not per instance");
+  cmd->add_option("-o,--output", options->out_file, "stdout log file (/dev/null: none)");
+  cmd->add_option("-e,--error", options->error_file, "stderr log file (/dev/null: none)");
+  cmd->add_option("--max-memory-restart", options->max_memory_restart,
+                  "Reload an instance whose memory goes over this (300M, 1G)");
+  cmd->add_option("--cron-restart", options->cron_restart,
+                  "Reload on a cron schedule (\"0 3 * * *\")");
+  cmd->add_option("--restart-delay", options->restart_delay,
+                  "Fixed ms before a crashed instance restarts (instead of backoff)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--exp-backoff-restart-delay", options->exp_backoff_restart_delay,
+                  "First ms of the restart backoff (x1.5 each time, up to 15 s)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--stop-exit-codes", options->stop_exit_codes,
+                  "Exit codes that mean done, not crashed (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--interpreter-args,--node-args", options->interpreter_args,
+                  "Arguments for the interpreter, before the script");
+  cmd->add_option("--instance-var", options->instance_var,
+                  "Environment variable holding the instance index")
+      ->capture_default_str();
   cmd->add_flag("--shutdown-with-message", options->shutdown_with_message,
                 "Stop instances by sending them the message \"shutdown\" instead of a signal");
   cmd->callback([options] {

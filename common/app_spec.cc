@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "common/cron_schedule.h"
 #include "common/listen_address.h"
 #include "common/signal_names.h"
 
@@ -28,6 +29,19 @@ json to_json(const AppSpec& spec) {
               {"listen_timeout", spec.listen_timeout_ms},
               {"wait_ready", spec.wait_ready},
               {"shutdown_with_message", spec.shutdown_with_message},
+              {"interpreter_args", spec.interpreter_args},
+              {"restart_delay", spec.restart_delay_ms},
+              {"exp_backoff_restart_delay", spec.exp_backoff_restart_delay_ms},
+              {"stop_exit_codes", spec.stop_exit_codes},
+              {"max_memory_restart", spec.max_memory_restart},
+              {"cron_restart", spec.cron_restart},
+              {"instance_var", spec.instance_var},
+              {"out_file", spec.out_file},
+              {"error_file", spec.error_file},
+              {"merge_logs", spec.merge_logs},
+              {"log_date_format", spec.log_date_format},
+              {"log_max_size", spec.log_max_size},
+              {"log_max_files", spec.log_max_files},
               {"argv", spec.argv}};
 }
 
@@ -72,6 +86,19 @@ AppSpec spec_from_json(const json& value) {
   read_field(value, "listen_timeout", spec.listen_timeout_ms);
   read_field(value, "wait_ready", spec.wait_ready);
   read_field(value, "shutdown_with_message", spec.shutdown_with_message);
+  read_field(value, "interpreter_args", spec.interpreter_args);
+  read_field(value, "restart_delay", spec.restart_delay_ms);
+  read_field(value, "exp_backoff_restart_delay", spec.exp_backoff_restart_delay_ms);
+  read_field(value, "stop_exit_codes", spec.stop_exit_codes);
+  read_field(value, "max_memory_restart", spec.max_memory_restart);
+  read_field(value, "cron_restart", spec.cron_restart);
+  read_field(value, "instance_var", spec.instance_var);
+  read_field(value, "out_file", spec.out_file);
+  read_field(value, "error_file", spec.error_file);
+  read_field(value, "merge_logs", spec.merge_logs);
+  read_field(value, "log_date_format", spec.log_date_format);
+  read_field(value, "log_max_size", spec.log_max_size);
+  read_field(value, "log_max_files", spec.log_max_files);
 
   if (spec.script.empty()) throw SpecError("field \"script\" is missing: nothing to run");
   if (spec.name.empty()) spec.name = default_app_name(spec.script);
@@ -86,10 +113,22 @@ AppSpec spec_from_json(const json& value) {
   require_non_negative(spec.min_uptime_ms, "min_uptime");
   require_non_negative(spec.max_restarts, "max_restarts");
   require_non_negative(spec.listen_timeout_ms, "listen_timeout");
+  require_non_negative(spec.restart_delay_ms, "restart_delay");
+  require_non_negative(spec.exp_backoff_restart_delay_ms, "exp_backoff_restart_delay");
+  require_non_negative(spec.log_max_files, "log_max_files");
+  if (spec.max_memory_restart < 0)
+    throw SpecError("field \"max_memory_restart\" must not be negative");
+  if (spec.log_max_size < 0) throw SpecError("field \"log_max_size\" must not be negative");
+  if (spec.instance_var.empty()) throw SpecError("field \"instance_var\" must not be empty");
+  if (!spec.cron_restart.empty()) CronSchedule::parse(spec.cron_restart);
   for (const auto& address : spec.listen) ListenAddress::parse(address);
   if (signal_number(spec.kill_signal) == 0)
     throw SpecError("field \"kill_signal\" is not a signal: \"" + spec.kill_signal + "\"");
   return spec;
+}
+
+bool log_disabled(const std::string& path) {
+  return path == "/dev/null" || path == "NULL";
 }
 
 int resolve_instances(int requested, int cpus) {

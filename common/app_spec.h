@@ -2,6 +2,7 @@
 // AppSpec: what the user asked to run. Built by the CLI from flags, checked
 // and completed by the daemon, kept by the supervisor for the app's lifetime.
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -36,6 +37,21 @@ struct AppSpec {
   int listen_timeout_ms = 3000;        // online after this without a ready signal
   bool wait_ready = false;             // only an explicit ready signal counts
   bool shutdown_with_message = false;  // stop by sending "shutdown", not a signal
+  std::vector<std::string> interpreter_args;
+  int restart_delay_ms = 0;                // fixed delay before a restart; 0: backoff
+  int exp_backoff_restart_delay_ms = 100;  // first backoff delay
+  std::vector<int> stop_exit_codes;        // exits with these codes are not restarted
+  std::int64_t max_memory_restart = 0;     // bytes; 0: no limit
+  std::string cron_restart;                // 5-field cron expression
+  std::string instance_var = "NODE_APP_INSTANCE";
+
+  // Logs.
+  std::string out_file;         // empty: $PM_HOME/logs/<name>-<id>-out.log; /dev/null: none
+  std::string error_file;       // likewise for stderr
+  bool merge_logs = false;      // one file per app, not per instance
+  std::string log_date_format;  // strftime format prefixed to each line; empty: none
+  std::int64_t log_max_size = 10 << 20;  // rotate a log file past this many bytes
+  int log_max_files = 5;                 // rotated files kept: <file>.1 ... .N
 
   /// The argv that is exec'd, filled in by the daemon (see resolve_argv).
   std::vector<std::string> argv;
@@ -54,5 +70,8 @@ int parse_instances(const std::string& text);
 
 /// The default app name for a script: its file name without extension.
 std::string default_app_name(const std::string& script);
+
+/// Whether a log path setting turns that log off ("/dev/null" or "NULL").
+bool log_disabled(const std::string& path);
 
 }  // namespace pm

@@ -68,7 +68,7 @@ void Daemon::open() {
 
   reaper_ = std::make_unique<ChildReaper>(loop_);
   context_ = std::make_unique<InstanceContext>(
-      InstanceContext{loop_, *reaper_, bus_, paths_, find_preload_library(), nullptr});
+      InstanceContext{loop_, *reaper_, bus_, log_files_, paths_, find_preload_library(), nullptr});
   if (context_->preload_library.empty())
     spdlog::warn("preload library not found: programs that bind their own port cannot share it");
   supervisor_ = std::make_unique<Supervisor>(*context_);

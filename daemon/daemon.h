@@ -12,6 +12,7 @@
 #include "daemon/command_handler.h"
 #include "daemon/control_server.h"
 #include "daemon/log_bus.h"
+#include "daemon/log_files.h"
 #include "daemon/supervisor.h"
 
 namespace pm {
@@ -42,6 +43,7 @@ class Daemon {
   bool shutting_down_ = false;
   std::unique_ptr<ChildReaper> reaper_;
   LogBus bus_;
+  LogFiles log_files_;
   std::unique_ptr<InstanceContext> context_;
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<CommandHandler> handler_;

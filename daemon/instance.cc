@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -29,10 +30,6 @@ std::uint64_t now_ms(uv_loop_t* loop) {
 std::int64_t wall_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string log_path(const Paths& paths, const AppSpec& spec, int id, const char* stream) {
-  return paths.log_dir() + "/" + spec.name + "-" + std::to_string(id) + "-" + stream + ".log";
 }
 
 bool group_alive(pid_t group) {
@@ -72,11 +69,12 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
       spec_(std::move(spec)),
       listeners_(listeners),
       created_at_(wall_ms()),
-      policy_(spec_->min_uptime_ms, spec_->max_restarts),
+      policy_(spec_->min_uptime_ms, spec_->max_restarts, spec_->exp_backoff_restart_delay_ms,
+              spec_->restart_delay_ms),
       out_(context.loop, context.bus, id, spec_->name, "out",
-           log_path(context.paths, *spec_, id, "out")),
+           context.log_files.open(context.paths, *spec_, id, "out"), spec_->log_date_format),
       err_(context.loop, context.bus, id, spec_->name, "err",
-           log_path(context.paths, *spec_, id, "err")),
+           context.log_files.open(context.paths, *spec_, id, "err"), spec_->log_date_format),
       ready_timer_(context.loop),
       restart_timer_(context.loop),
       kill_timer_(context.loop) {
@@ -100,14 +98,14 @@ Instance::~Instance() {
 std::vector<std::string> Instance::child_env() const {
   std::vector<std::string> env;
   for (const auto& [key, value] : spec_->env) {
-    if (key == "PM_ID" || key == "PM_APP_NAME" || key == "NODE_APP_INSTANCE" || key == "pm_id")
+    if (key == "PM_ID" || key == "PM_APP_NAME" || key == spec_->instance_var || key == "pm_id")
       continue;
     env.push_back(key + "=" + value);
   }
   env.push_back("PM_ID=" + std::to_string(id_));
   env.push_back("pm_id=" + std::to_string(id_));
   env.push_back("PM_APP_NAME=" + spec_->name);
-  env.push_back("NODE_APP_INSTANCE=" + std::to_string(index_));
+  env.push_back(spec_->instance_var + "=" + std::to_string(index_));
   return env;
 }
 
@@ -423,6 +421,13 @@ void Instance::on_exit(int wait_status) {
     last_exit_ = signal_name(WTERMSIG(wait_status));
   spdlog::info("{}[{}]: pid {} exited ({}) after {} ms", spec_->name, id_, pid_, last_exit_,
                uptime);
+  constexpr std::size_t kHistory = 10;
+  history_.push_back({{"at", wall_ms()},
+                      {"pid", pid_},
+                      {"exit", last_exit_},
+                      {"uptime_ms", uptime},
+                      {"stopped", state_ == InstanceState::Stopping}});
+  if (history_.size() > kHistory) history_.erase(history_.begin());
   pid_ = 0;
   node_.reset();
   listen_channel_.reset();
@@ -436,7 +441,10 @@ void Instance::on_exit(int wait_status) {
   // the next instance starts clean.
   if (group_alive(group_)) ::kill(-group_, SIGKILL);
   group_ = 0;
-  if (!spec_->autorestart) {
+  bool expected_exit = WIFEXITED(wait_status) &&
+                       std::find(spec_->stop_exit_codes.begin(), spec_->stop_exit_codes.end(),
+                                 WEXITSTATUS(wait_status)) != spec_->stop_exit_codes.end();
+  if (!spec_->autorestart || expected_exit) {
     set_state(InstanceState::Stopped);
     return;
   }
@@ -477,6 +485,15 @@ bool Instance::signal(int signum) {
   return pid_ > 0 && ::kill(pid_, signum) == 0;
 }
 
+void Instance::reset_counters() {
+  restarts_ = 0;
+  policy_.reset();
+}
+
+std::uint64_t Instance::memory() const {
+  return pid_ > 0 ? sample_process(pid_).rss_bytes : 0;
+}
+
 json Instance::summary() {
   json row{{"id", id_},
            {"name", spec_->name},
@@ -507,6 +524,7 @@ json Instance::details() {
   std::string log_error = out_.file().error().empty() ? err_.file().error() : out_.file().error();
   info["log_error"] = log_error;
   info["socket_via"] = socket_via_;
+  info["history"] = history_;
   info["ready_via"] = ready_via_;
   info["notify_socket"] = notify_ ? notify_->path() : "";
   return info;

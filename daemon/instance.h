@@ -19,6 +19,7 @@
 #include "daemon/listen_channel.h"
 #include "daemon/listener_set.h"
 #include "daemon/log_bus.h"
+#include "daemon/log_files.h"
 #include "daemon/log_sink.h"
 #include "daemon/message_channel.h"
 #include "daemon/node_channel.h"
@@ -41,6 +42,7 @@ struct InstanceContext {
   uv_loop_t* loop;
   ChildReaper& reaper;
   LogBus& bus;
+  LogFiles& log_files;
   Paths paths;
   std::string preload_library;  // empty when it is not installed
   /// Told whenever an instance changes state (the Supervisor listens).
@@ -72,6 +74,12 @@ class Instance {
   bool send_message(const nlohmann::json& message);
   /// Sends a Unix signal to the instance's process; false when none runs.
   bool signal(int signum);
+  /// `pm reset`: restart counters back to zero.
+  void reset_counters();
+  /// The environment the child gets ("KEY=value").
+  std::vector<std::string> child_env() const;
+  /// Resident memory of the running process, 0 when none runs.
+  std::uint64_t memory() const;
 
   int id() const { return id_; }
   int index() const { return index_; }
@@ -104,7 +112,6 @@ class Instance {
   void on_exit(int wait_status);
   void finish_stop();
   void wait_for_group();
-  std::vector<std::string> child_env() const;
 
   InstanceContext& context_;
   int id_;
@@ -138,6 +145,7 @@ class Instance {
   std::uint64_t kill_deadline_ms_ = 0;
   bool killed_ = false;
   std::vector<Done> on_stopped_;
+  nlohmann::json history_ = nlohmann::json::array();  // the last exits, newest last
 };
 
 }  // namespace pm

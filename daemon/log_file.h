@@ -1,17 +1,21 @@
 #pragma once
-// LogFile: one append-only file on disk that an instance's output goes to.
+// LogFile: one append-only log file on disk, rotated by size: past
+// `max_size` bytes it becomes <file>.1 (the older ones .2 ... .N) and a new
+// file starts, so a chatty app never fills the disk.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace pm {
 
-/// Owned by a LogSink; lives as long as the instance slot, across restarts.
-/// A write that fails (full disk, removed directory) is remembered as the
+/// Shared (through LogFiles) by every LogSink writing to the same path. A
+/// write that fails (full disk, removed directory) is remembered as the
 /// file's error and retried on the next write; it never stops the daemon.
 class LogFile {
  public:
-  explicit LogFile(std::string path);
+  /// "/dev/null" or "NULL" make a file that drops everything.
+  LogFile(std::string path, std::int64_t max_size, int max_files);
   ~LogFile();
   LogFile(const LogFile&) = delete;
   LogFile& operator=(const LogFile&) = delete;
@@ -24,12 +28,18 @@ class LogFile {
   const std::string& path() const { return path_; }
   /// The last problem writing, empty when the last write went through.
   const std::string& error() const { return error_; }
+  bool disabled() const { return disabled_; }
 
  private:
   bool open();
+  void rotate();
 
   std::string path_;
+  std::int64_t max_size_;
+  int max_files_;
+  bool disabled_;
   int fd_ = -1;
+  std::int64_t size_ = 0;
   std::string error_;
 };
 

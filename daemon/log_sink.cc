@@ -1,9 +1,12 @@
 #include "daemon/log_sink.h"
 
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 
 namespace pm {
 
@@ -25,13 +28,43 @@ struct LogSink::Reader {
 };
 
 LogSink::LogSink(uv_loop_t* loop, LogBus& bus, int instance_id, const std::string& app,
-                 const char* stream, std::string path)
+                 const char* stream, std::shared_ptr<LogFile> file, std::string date_format)
     : loop_(loop),
       bus_(bus),
       instance_id_(instance_id),
       app_(app),
       stream_(stream),
-      file_(std::move(path)) {}
+      file_(std::move(file)),
+      date_format_(std::move(date_format)) {}
+
+void LogSink::write_lines(std::string_view lines) {
+  if (date_format_.empty()) {
+    file_->write(lines);
+    return;
+  }
+  // One timestamp per batch: the lines arrived together.
+  timeval now{};
+  ::gettimeofday(&now, nullptr);
+  tm local{};
+  ::localtime_r(&now.tv_sec, &local);
+  std::string format = date_format_;
+  char millis[24];
+  std::snprintf(millis, sizeof millis, "%03ld", static_cast<long>(now.tv_usec / 1000));
+  for (auto at = format.find("%L"); at != std::string::npos; at = format.find("%L", at))
+    format.replace(at, 2, millis);
+  char stamp[128];
+  std::size_t length = std::strftime(stamp, sizeof stamp, format.c_str(), &local);
+  stamped_.clear();
+  while (!lines.empty()) {
+    auto newline = lines.find('\n');
+    std::size_t end = newline == std::string_view::npos ? lines.size() : newline + 1;
+    stamped_.append(stamp, length);
+    stamped_.append(": ");
+    stamped_.append(lines.substr(0, end));
+    lines.remove_prefix(end);
+  }
+  file_->write(stamped_);
+}
 
 LogSink::~LogSink() {
   detach();
@@ -97,7 +130,7 @@ void LogSink::consume(const char* data, std::size_t size) {
       // The line began in an earlier read: finish it on its own.
       partial_.append(data + pos, newline - pos);
       partial_.push_back('\n');
-      file_.write(partial_);
+      write_lines(partial_);
       partial_.pop_back();
       bus_.publish({instance_id_, app_, stream_, partial_});
       partial_.clear();
@@ -108,7 +141,7 @@ void LogSink::consume(const char* data, std::size_t size) {
     pos = newline + 1;
   }
   // Lines complete within this read go to the file in one write.
-  if (pos > whole_start) file_.write(std::string_view(data + whole_start, pos - whole_start));
+  if (pos > whole_start) write_lines(std::string_view(data + whole_start, pos - whole_start));
   if (pos < size) {
     partial_.append(data + pos, size - pos);
     if (partial_.size() >= kMaxLine) emit_partial();
@@ -118,7 +151,7 @@ void LogSink::consume(const char* data, std::size_t size) {
 void LogSink::emit_partial() {
   if (partial_.empty()) return;
   partial_.push_back('\n');
-  file_.write(partial_);
+  write_lines(partial_);
   partial_.pop_back();
   bus_.publish({instance_id_, app_, stream_, partial_});
   partial_.clear();

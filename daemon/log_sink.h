@@ -5,6 +5,7 @@
 
 #include <uv.h>
 
+#include <memory>
 #include <string>
 
 #include "common/protocol.h"
@@ -16,8 +17,10 @@ namespace pm {
 /// Owned by an Instance; outlives the processes whose pipes it reads.
 class LogSink {
  public:
+  /// `date_format` (strftime, %L for milliseconds) prefixes each line in
+  /// the file when not empty.
   LogSink(uv_loop_t* loop, LogBus& bus, int instance_id, const std::string& app, const char* stream,
-          std::string path);
+          std::shared_ptr<LogFile> file, std::string date_format);
   ~LogSink();
   LogSink(const LogSink&) = delete;
   LogSink& operator=(const LogSink&) = delete;
@@ -25,13 +28,15 @@ class LogSink {
   /// Starts reading the read end of a new child's pipe (taking ownership),
   /// after draining and closing the previous one.
   void attach(int fd);
-  LogFile& file() { return file_; }
+  LogFile& file() { return *file_; }
 
  private:
   struct Reader;
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   void consume(const char* data, std::size_t size);
   void emit_partial();
+  /// Writes complete lines (each ending in '\n') to the file, stamped if asked.
+  void write_lines(std::string_view lines);
   void detach();
 
   uv_loop_t* loop_;
@@ -39,7 +44,9 @@ class LogSink {
   int instance_id_;
   const std::string& app_;
   const char* stream_;
-  LogFile file_;
+  std::shared_ptr<LogFile> file_;
+  std::string date_format_;
+  std::string stamped_;  // reused buffer for timestamped lines
   Reader* reader_ = nullptr;
   std::string partial_;
 };

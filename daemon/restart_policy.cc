@@ -18,7 +18,11 @@ RestartDecision RestartPolicy::after_crash(std::int64_t uptime_ms) {
     decision.errored = true;
     return decision;
   }
-  double delay = kBaseDelayMs * std::pow(kFactor, attempts_);
+  if (fixed_delay_ms_ > 0) {
+    decision.delay_ms = fixed_delay_ms_;
+    return decision;
+  }
+  double delay = base_delay_ms_ * std::pow(kFactor, attempts_);
   decision.delay_ms = static_cast<int>(std::min<double>(delay, kMaxDelayMs));
   if (decision.delay_ms < kMaxDelayMs) ++attempts_;
   return decision;

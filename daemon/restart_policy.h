@@ -21,8 +21,14 @@ class RestartPolicy {
   static constexpr int kMaxDelayMs = 15000;
   static constexpr std::int64_t kResetAfterMs = 30000;
 
-  RestartPolicy(int min_uptime_ms, int max_restarts)
-      : min_uptime_ms_(min_uptime_ms), max_restarts_(max_restarts) {}
+  /// `base_delay_ms` starts the backoff; a non-zero `fixed_delay_ms`
+  /// replaces it with a constant delay (PM2's restart_delay).
+  RestartPolicy(int min_uptime_ms, int max_restarts, int base_delay_ms = kBaseDelayMs,
+                int fixed_delay_ms = 0)
+      : min_uptime_ms_(min_uptime_ms),
+        max_restarts_(max_restarts),
+        base_delay_ms_(base_delay_ms),
+        fixed_delay_ms_(fixed_delay_ms) {}
 
   /// Called when the instance exited on its own after `uptime_ms` running.
   RestartDecision after_crash(std::int64_t uptime_ms);
@@ -32,6 +38,8 @@ class RestartPolicy {
  private:
   int min_uptime_ms_;
   int max_restarts_;
+  int base_delay_ms_;
+  int fixed_delay_ms_;
   int attempts_ = 0;
   int unstable_ = 0;
 };

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <set>
 
 #include "common/command_line.h"
+#include "common/cron_schedule.h"
 #include "common/user_error.h"
 
 namespace pm {
@@ -36,7 +38,8 @@ bool is_number(const std::string& text) {
 
 }  // namespace
 
-Supervisor::Supervisor(InstanceContext& context) : context_(context), sweep_timer_(context.loop) {
+Supervisor::Supervisor(InstanceContext& context)
+    : context_(context), sweep_timer_(context.loop), memory_timer_(context.loop) {
   context_.changed = [this](Instance& instance) { on_change(instance); };
 }
 
@@ -103,11 +106,18 @@ App* Supervisor::app_of(int id) const {
   return nullptr;
 }
 
-App& Supervisor::start(AppSpec spec) {
+void Supervisor::prepare(AppSpec& spec) const {
   if (find_app(spec.name))
     throw UserError("an app named \"" + spec.name + "\" already exists; use `pm restart " +
                     spec.name + "` or pick another --name");
   spec.argv = resolve_argv(spec);
+  if (!spec.interpreter_args.empty())
+    spec.argv.insert(spec.argv.begin() + 1, spec.interpreter_args.begin(),
+                     spec.interpreter_args.end());
+}
+
+App& Supervisor::start(AppSpec spec) {
+  prepare(spec);
   int count = resolve_instances(spec.instances, static_cast<int>(uv_available_parallelism()));
 
   auto app = std::make_unique<App>();
@@ -122,7 +132,139 @@ App& Supervisor::start(AppSpec spec) {
   apps_.push_back(std::move(app));
   App& started = *apps_.back();
   for (auto& instance : started.instances) instance->start();
+  schedule_cron(started);
+  update_memory_watch();
   return started;
+}
+
+std::vector<std::string> Supervisor::start_all(std::vector<AppSpec> specs) {
+  std::set<std::string> names;
+  for (auto& spec : specs) {
+    if (!names.insert(spec.name).second)
+      throw UserError("two apps are named \"" + spec.name + "\"");
+    try {
+      AppSpec checked = spec;
+      prepare(checked);
+    } catch (const UserError& error) {
+      throw UserError("app \"" + spec.name + "\": " + error.what());
+    }
+  }
+  std::vector<std::string> started;
+  for (auto& spec : specs) {
+    std::string name = spec.name;
+    try {
+      start(std::move(spec));
+      started.push_back(name);
+    } catch (const UserError& error) {
+      std::vector<int> ids;
+      for (const auto& done : started)
+        if (App* app = find_app(done))
+          for (const auto& instance : app->instances) ids.push_back(instance->id());
+      remove(ids, [] {});
+      throw UserError("app \"" + name + "\": " + error.what() + " (nothing was started)");
+    }
+  }
+  return started;
+}
+
+void Supervisor::replace_spec(App& app, AppSpec spec) {
+  spec.argv = resolve_argv(spec);
+  if (!spec.interpreter_args.empty())
+    spec.argv.insert(spec.argv.begin() + 1, spec.interpreter_args.begin(),
+                     spec.interpreter_args.end());
+  app.spec = std::make_shared<const AppSpec>(std::move(spec));
+  schedule_cron(app);
+  update_memory_watch();
+}
+
+std::vector<int> Supervisor::scale(const std::string& name, int count, Done done) {
+  App* app = find_app(name);
+  if (!app) throw UserError("no app named \"" + name + "\" (" + known_names() + ")");
+  if (count < 1) throw UserError("an app needs at least one instance; use `pm stop " + name + "`");
+  std::vector<int> added;
+  int current = static_cast<int>(app->instances.size());
+  for (int index = current; index < count; ++index) {
+    app->instances.push_back(
+        std::make_unique<Instance>(context_, next_id_++, index, app->spec, app->listeners));
+    added.push_back(app->instances.back()->id());
+  }
+  for (int id : added) find(id)->start();
+  std::vector<int> removed;
+  for (int index = current - 1; index >= count; --index)
+    removed.push_back(app->instances[static_cast<std::size_t>(index)]->id());
+  spdlog::info("app {}: scaling from {} to {} instance(s)", name, current, count);
+  remove(removed, std::move(done));
+  return added;
+}
+
+void Supervisor::schedule_cron(App& app) {
+  if (app.spec->cron_restart.empty()) {
+    app.cron.reset();
+    return;
+  }
+  if (!app.cron) app.cron = std::make_unique<Timer>(context_.loop);
+  std::time_t now = std::time(nullptr);
+  std::time_t next = CronSchedule::parse(app.spec->cron_restart).next_after(now);
+  std::string name = app.spec->name;
+  app.cron->start(static_cast<std::uint64_t>(next - now) * 1000, [this, name] {
+    App* due = find_app(name);
+    if (!due) return;
+    std::vector<int> ids;
+    for (const auto& instance : due->instances) ids.push_back(instance->id());
+    reload_quietly(name, ids, "cron_restart \"" + due->spec->cron_restart + "\"");
+    schedule_cron(*due);
+  });
+}
+
+void Supervisor::update_memory_watch() {
+  bool wanted = std::any_of(apps_.begin(), apps_.end(),
+                            [](const auto& app) { return app->spec->max_memory_restart > 0; });
+  // Every second, not every 30 s as PM2: a leak is caught before it hurts.
+  if (wanted && !memory_timer_.active())
+    memory_timer_.start(
+        1000, [this] { check_memory(); }, 1000);
+  else if (!wanted)
+    memory_timer_.stop();
+}
+
+void Supervisor::check_memory() {
+  for (const auto& app : apps_) {
+    std::int64_t limit = app->spec->max_memory_restart;
+    if (limit <= 0) continue;
+    bool busy = std::any_of(reloads_.begin(), reloads_.end(), [&](const auto& reload) {
+      return !reload->finished() && reload->app() == app->spec->name;
+    });
+    if (busy) continue;
+    for (const auto& instance : app->instances) {
+      if (instance->state() != InstanceState::Online) continue;
+      std::uint64_t used = instance->memory();
+      if (used <= static_cast<std::uint64_t>(limit)) continue;
+      reload_quietly(app->spec->name, {instance->id()},
+                     "memory " + std::to_string(used >> 20) + " MB over max_memory_restart " +
+                         std::to_string(limit >> 20) + " MB");
+      break;  // one at a time: the reload keeps the others serving
+    }
+  }
+}
+
+void Supervisor::reload_quietly(const std::string& name, std::vector<int> ids,
+                                const std::string& why) {
+  spdlog::info("app {}: reloading instance(s) for {}", name, why);
+  ReloadPlan plan;
+  plan.apps.emplace_back(name, std::move(ids));
+  try {
+    reload(
+        std::move(plan),
+        [](const json& step) {
+          spdlog::info("reload {}[{}]: {}", step.value("app", ""), step.value("id", -1),
+                       step.value("message", ""));
+        },
+        [name](std::string error) {
+          if (!error.empty()) spdlog::error("app {}: {}", name, error);
+        });
+  } catch (const UserError& error) {
+    spdlog::warn("app {}: {}", name, error.what());
+  }
 }
 
 std::vector<int> Supervisor::select(const std::vector<std::string>& targets) const {
@@ -317,11 +459,7 @@ void Supervisor::reload_next(std::shared_ptr<ReloadPlan> plan, std::size_t index
 }
 
 void Supervisor::reopen_logs() {
-  for (const auto& app : apps_)
-    for (const auto& instance : app->instances) {
-      instance->out_log().file().reopen();
-      instance->err_log().file().reopen();
-    }
+  context_.log_files.for_each([](LogFile& file) { file.reopen(); });
 }
 
 }  // namespace pm

@@ -24,7 +24,8 @@ struct App {
   /// During a reload: replacements not yet ready, and old instances stopping.
   std::vector<std::unique_ptr<Instance>> incoming;
   std::vector<std::unique_ptr<Instance>> retiring;
-  std::string reload_error;  // why the last reload failed, until one succeeds
+  std::string reload_error;     // why the last reload failed, until one succeeds
+  std::unique_ptr<Timer> cron;  // the next --cron-restart, when it has one
 };
 
 /// What `pm reload` and SIGUSR2 ask for.
@@ -48,6 +49,14 @@ class Supervisor {
   /// Checks the spec, resolves its argv and instance count, and starts every
   /// instance. Throws UserError (the name is taken, nothing to run).
   App& start(AppSpec spec);
+  /// Starts several apps as one: every spec is checked before any starts,
+  /// and if one cannot start, those started with it are deleted again.
+  std::vector<std::string> start_all(std::vector<AppSpec> specs);
+  /// Gives an app a new spec; its instances take it on their next start.
+  void replace_spec(App& app, AppSpec spec);
+  /// Adds instances (started now) or stops and deletes the newest ones.
+  /// Returns the ids added; `done` runs once removed ones are gone.
+  std::vector<int> scale(const std::string& name, int count, Done done);
   /// The instance ids named by targets ("all", an app name, an instance id).
   /// Throws UserError naming what does exist.
   std::vector<int> select(const std::vector<std::string>& targets) const;
@@ -88,6 +97,12 @@ class Supervisor {
   /// Aborts the reloads of the apps these instances belong to.
   void abort_reloads(const std::vector<int>& ids, const std::string& reason);
   void sweep_reloads();
+  /// Resolves a spec's argv and checks it can run; throws UserError.
+  void prepare(AppSpec& spec) const;
+  void schedule_cron(App& app);
+  void update_memory_watch();
+  void check_memory();
+  void reload_quietly(const std::string& name, std::vector<int> ids, const std::string& why);
 
   InstanceContext& context_;
   std::vector<std::unique_ptr<App>> apps_;
@@ -95,6 +110,7 @@ class Supervisor {
   std::vector<std::function<bool()>> watchers_;
   std::vector<std::unique_ptr<RollingReload>> reloads_;
   Timer sweep_timer_;
+  Timer memory_timer_;
   bool notifying_ = false;
   bool changed_again_ = false;
 };

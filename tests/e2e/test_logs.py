@@ -76,14 +76,18 @@ class Logs(PmTestCase):
                                     stdout=subprocess.PIPE)
         try:
             time.sleep(0.2)  # let it connect; nothing depends on it otherwise
-            self.pm("start", script, "--name", "flood")
+            self.pm("start", script, "--name", "flood", "--log-max-files", "1",
+                    "--log-max-size", "12M")
             self.wait_log(self.log_path("flood", 0), "flood done")
             self.pm("ping")
         finally:
             follower.kill()
             follower.wait()
-        with open(self.log_path("flood", 0)) as f:
-            self.assertEqual(sum(1 for _ in f), 200001, "the file gets every line")
+        lines = 0
+        for path in (self.log_path("flood", 0) + ".1", self.log_path("flood", 0)):
+            with open(path) as f:
+                lines += sum(1 for _ in f)
+        self.assertEqual(lines, 200001, "the files get every line")
 
     def test_flush_empties_the_files(self):
         self.start_counter()
