@@ -120,6 +120,15 @@ void print_describe(const json& instance) {
   if (!instance.value("log_error", "").empty())
     line("log problem", instance.value("log_error", ""));
   line("created", created_text);
+  for (const auto& exit : instance.value("history", json::array())) {
+    std::time_t at = exit.value("at", 0LL) / 1000;
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", std::localtime(&at));
+    line("exit", std::string(when) + "  pid " + std::to_string(exit.value("pid", 0)) + "  " +
+                     exit.value("exit", "") + " after " +
+                     format_duration(exit.value("uptime_ms", 0LL)) +
+                     (exit.value("stopped", false) ? " (stopped)" : " (crashed)"));
+  }
   if (pid > 0) {
     line("cpu", format_cpu(instance.value("cpu", 0.0)));
     line("memory", format_bytes(instance.value("memory", 0ULL)));
@@ -147,6 +156,15 @@ void add_list_commands(CLI::App& app) {
   jlist->callback([] {
     DaemonClient client(Paths::from_environment());
     std::cout << client.call(make_request("list"))["processes"].dump() << "\n";
+  });
+
+  auto env_target = std::make_shared<std::string>();
+  auto* env = app.add_subcommand("env", "Print the environment an instance runs with");
+  env->add_option("id", *env_target, "Instance id")->required();
+  env->callback([env_target] {
+    DaemonClient client(Paths::from_environment());
+    for (const auto& entry : client.call(make_request("env", {{"targets", {*env_target}}}))["env"])
+      std::cout << entry.get<std::string>() << "\n";
   });
 
   auto target = std::make_shared<std::string>();

@@ -1,7 +1,10 @@
 // `pm logs` and `pm flush`: read, follow and empty the apps' log files.
 
+#include <sys/time.h>
+
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -17,13 +20,34 @@ struct LogsOptions {
   bool err_only = false;
   bool raw = false;
   bool nostream = false;
+  bool json_lines = false;
+  bool timestamp = false;
 };
 
 // Distinct, readable colours for instance prefixes.
 const char* const kPrefixColours[] = {"36", "32", "35", "34", "33", "96", "92", "95"};
 
+std::string now_text() {
+  timeval now{};
+  ::gettimeofday(&now, nullptr);
+  tm local{};
+  ::localtime_r(&now.tv_sec, &local);
+  char text[40];
+  std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &local);
+  std::snprintf(text + n, sizeof text - n, ".%03ld", static_cast<long>(now.tv_usec / 1000));
+  return text;
+}
+
 void print_line(const LogsOptions& options, int id, const std::string& name, bool is_err,
-                const std::string& text) {
+                const std::string& text, bool live) {
+  if (options.json_lines) {
+    json line{{"id", id}, {"app", name}, {"stream", is_err ? "err" : "out"}, {"message", text}};
+    if (live) line["at"] = now_text();
+    std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+    return;
+  }
+  if (options.timestamp && live) std::cout << now_text() << " ";
+  std::cout.flush();
   if (options.raw) {
     std::fputs(text.c_str(), stdout);
     std::fputc('\n', stdout);
@@ -51,6 +75,8 @@ void add_log_commands(CLI::App& app) {
   logs->add_flag("--err", options->err_only, "Only standard error");
   logs->add_flag("--raw", options->raw, "Lines only, no prefixes or headers");
   logs->add_flag("--nostream", options->nostream, "Print the past lines and exit");
+  logs->add_flag("--json", options->json_lines, "One JSON object a line, for scripts");
+  logs->add_flag("--timestamp", options->timestamp, "Prefix live lines with the time they came");
   logs->callback([options] {
     if (options->out_only && options->err_only)
       throw CliError("--out and --err together: leave both out to see both");
@@ -66,7 +92,7 @@ void add_log_commands(CLI::App& app) {
       std::string type = message.value("type", "");
       if (type == "tail") {
         const json& lines = message["lines"];
-        if (!options->raw) {
+        if (!options->raw && !options->json_lines) {
           std::string header =
               message.value("path", "") + " last " + std::to_string(options->lines) + " lines:";
           if (stdout_is_tty())
@@ -76,11 +102,11 @@ void add_log_commands(CLI::App& app) {
         }
         for (const auto& line : lines)
           print_line(*options, message["id"], message["name"], message["stream"] == "err",
-                     line.get<std::string>());
-        if (!options->raw && !lines.empty()) std::printf("\n");
+                     line.get<std::string>(), false);
+        if (!options->raw && !options->json_lines && !lines.empty()) std::printf("\n");
       } else if (type == "line") {
         print_line(*options, message["id"], message["name"], message["stream"] == "err",
-                   message["line"]);
+                   message["line"], true);
       } else if (type == "dropped") {
         std::fflush(stdout);
         std::fprintf(stderr,

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/ecosystem_file.h"
 #include "common/app_spec.h"
 #include "common/command_line.h"
 #include "common/ecosystem.h"
@@ -50,6 +51,7 @@ struct StartOptions {
   std::vector<int> stop_exit_codes;
   std::string interpreter_args;
   std::string instance_var = "NODE_APP_INSTANCE";
+  std::vector<std::string> only;
 };
 
 std::string absolute(const std::string& path) {
@@ -58,6 +60,18 @@ std::string absolute(const std::string& path) {
   if (!::getcwd(here, sizeof here)) throw CliError("cannot read the current directory");
   if (path.empty() || path == ".") return here;
   return std::string(here) + "/" + path;
+}
+
+/// The variables among --env values (KEY=VALUE), and the environment name.
+std::vector<std::string> variables_in(const std::vector<std::string>& env, std::string& name) {
+  std::vector<std::string> variables;
+  for (const auto& value : env) {
+    if (value.find('=') != std::string::npos)
+      variables.push_back(value);
+    else
+      name = value;
+  }
+  return variables;
 }
 
 json build_spec(const StartOptions& options) {
@@ -116,13 +130,52 @@ json build_spec(const StartOptions& options) {
   }
   spec.instance_var = options.instance_var;
   // The app sees the environment `pm start` was run with, as under PM2.
-  spec.env = environment_with(options.env).get<std::map<std::string, std::string>>();
+  std::string env_name;
+  auto variables = variables_in(options.env, env_name);
+  if (!env_name.empty())
+    throw CliError("--env takes KEY=VALUE (got \"" + env_name +
+                   "\"); a bare name is for ecosystem files");
+  spec.env = environment_with(variables).get<std::map<std::string, std::string>>();
   json value = to_json(spec);
   value.erase("argv");
   return value;
 }
 
+void start_ecosystem(const std::string& file, const StartOptions& options) {
+  std::string env_name;
+  auto variables = variables_in(options.env, env_name);
+  Ecosystem ecosystem = load_ecosystem(file, env_name, options.only);
+  for (const auto& warning : ecosystem.warnings) std::cerr << "pm: warning: " << warning << "\n";
+  json base_env = environment_with(variables);
+  json specs = json::array();
+  for (auto& spec : ecosystem.apps) {
+    // The shell's environment, then the file's env (and env_NAME) on top.
+    json env = base_env;
+    for (const auto& [key, value] : spec.env) env[key] = value;
+    spec.env = env.get<std::map<std::string, std::string>>();
+    json value = to_json(spec);
+    value.erase("argv");
+    specs.push_back(std::move(value));
+  }
+  DaemonClient client(Paths::from_environment());
+  report_started(
+      client, client.call(make_request("start", {{"specs", specs}, {"wait", !options.no_wait}})));
+}
+
 }  // namespace
+
+void report_started(DaemonClient& client, const json& reply) {
+  for (const auto& name : reply["names"]) say("started " + name.get<std::string>());
+  print_process_table(client.call(make_request("list"))["processes"]);
+  const json& problems = reply.value("problems", json::array());
+  for (const auto& problem : problems) {
+    std::cerr << "pm: instance " << problem.value("id", 0) << ": " << problem.value("problem", "")
+              << "\n";
+    for (const auto& line : problem.value("stderr", json::array()))
+      std::cerr << "    " << line.get<std::string>() << "\n";
+  }
+  if (!problems.empty()) throw CliError("not every instance started; see `pm logs`");
+}
 
 json environment_with(const std::vector<std::string>& overrides) {
   json env = json::object();
@@ -144,15 +197,19 @@ void add_start_command(CLI::App& app) {
   auto options = std::make_shared<StartOptions>();
   auto* cmd = app.add_subcommand("start", "Start a script or command as an app");
   cmd->add_option("script", options->script,
-                  "A file (.js runs under node, .py python3, .sh bash, else as is) or a "
-                  "command line")
-      ->required();
+                  "A file (.js runs under node, .py python3, .sh bash, else as is), a "
+                  "command line, or an ecosystem file (ecosystem.config.js, *.json, Procfile; "
+                  "default: the one here)");
   cmd->add_option("args", options->args, "Arguments for the app, after --");
   cmd->add_option("-n,--name", options->name, "App name (default: the script's name)");
   cmd->add_option("-i,--instances", options->instances,
                   "Instances: N, max (one per CPU), 0 (max), -N (CPUs minus N)");
   cmd->add_option("--cwd", options->cwd, "Working directory (default: here)");
-  cmd->add_option("--env", options->env, "Set an environment variable, KEY=VALUE (repeatable)")
+  cmd->add_option("--only", options->only, "With an ecosystem file: only these apps (a,b)")
+      ->delimiter(',');
+  cmd->add_option("--env", options->env,
+                  "KEY=VALUE sets a variable (repeatable); a bare NAME picks env_NAME of an "
+                  "ecosystem file")
       ->allow_extra_args(false);
   cmd->add_option("--interpreter", options->interpreter,
                   "Run the script with this program (\"none\": run it as is)");
@@ -214,6 +271,15 @@ void add_start_command(CLI::App& app) {
   cmd->add_flag("--shutdown-with-message", options->shutdown_with_message,
                 "Stop instances by sending them the message \"shutdown\" instead of a signal");
   cmd->callback([options] {
+    std::string file = options->script.empty() ? find_ecosystem_file() : options->script;
+    if (file.empty())
+      throw CliError(
+          "start what? Name a script or command, or run it where an "
+          "ecosystem.config.js, ecosystem.json or Procfile is");
+    if (is_ecosystem_file(file)) {
+      start_ecosystem(file, *options);
+      return;
+    }
     DaemonClient client(Paths::from_environment());
     json request{{"spec", build_spec(*options)}, {"wait", !options->no_wait}};
     json reply = client.call(make_request("start", request));

@@ -15,6 +15,8 @@ void add_control_commands(CLI::App& app);
 void add_log_commands(CLI::App& app);
 void add_daemon_commands(CLI::App& app);
 void add_message_commands(CLI::App& app);
+void add_ecosystem_commands(CLI::App& app);
+void add_state_commands(CLI::App& app);
 
 /// Prints the process table (`pm list`), fitted to the terminal.
 void print_process_table(const json& processes);
@@ -22,6 +24,9 @@ void print_process_table(const json& processes);
 bool stdout_is_tty();
 /// Prints a status line, "[pm] message", to stdout.
 void say(const std::string& message);
+/// Prints what a start reply says: apps started, the table, problems
+/// (throwing CliError when an instance failed).
+void report_started(DaemonClient& client, const json& reply);
 /// This process's environment with KEY=VALUE overrides applied.
 json environment_with(const std::vector<std::string>& overrides);
 

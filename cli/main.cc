@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   pm::add_log_commands(app);
   pm::add_daemon_commands(app);
   pm::add_message_commands(app);
+  pm::add_ecosystem_commands(app);
+  pm::add_state_commands(app);
 
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for a command");

@@ -26,19 +26,16 @@ void CommandHandler::handle(const json& request, Client client) {
   const std::string cmd = request["cmd"];
   using Method = void (CommandHandler::*)(const json&, Client);
   static const std::map<std::string, Method> kCommands = {
-      {"ping", &CommandHandler::ping},
-      {"start", &CommandHandler::start},
-      {"list", &CommandHandler::list},
-      {"stop", &CommandHandler::stop},
-      {"restart", &CommandHandler::restart},
-      {"delete", &CommandHandler::remove},
-      {"describe", &CommandHandler::describe},
-      {"reload", &CommandHandler::reload},
-      {"send", &CommandHandler::send},
-      {"signal", &CommandHandler::signal},
-      {"logs", &CommandHandler::logs},
-      {"flush", &CommandHandler::flush},
-      {"reloadLogs", &CommandHandler::reload_logs},
+      {"ping", &CommandHandler::ping},           {"start", &CommandHandler::start},
+      {"list", &CommandHandler::list},           {"stop", &CommandHandler::stop},
+      {"restart", &CommandHandler::restart},     {"delete", &CommandHandler::remove},
+      {"describe", &CommandHandler::describe},   {"reload", &CommandHandler::reload},
+      {"send", &CommandHandler::send},           {"signal", &CommandHandler::signal},
+      {"logs", &CommandHandler::logs},           {"flush", &CommandHandler::flush},
+      {"apply", &CommandHandler::apply},         {"scale", &CommandHandler::scale},
+      {"reset", &CommandHandler::reset},         {"env", &CommandHandler::env},
+      {"save", &CommandHandler::save},           {"resurrect", &CommandHandler::resurrect},
+      {"cleardump", &CommandHandler::cleardump}, {"reloadLogs", &CommandHandler::reload_logs},
       {"kill", &CommandHandler::kill},
   };
   try {
@@ -94,80 +91,231 @@ json CommandHandler::rows(const std::vector<int>& only) const {
 }
 
 void CommandHandler::start(const json& request, Client client) {
-  if (!request.contains("spec")) throw UserError("start needs a \"spec\"");
-  App& app = supervisor_.start(spec_from_json(request["spec"]));
+  std::vector<AppSpec> specs;
+  if (request.contains("specs") && request["specs"].is_array()) {
+    for (const auto& spec : request["specs"]) specs.push_back(spec_from_json(spec));
+  } else if (request.contains("spec")) {
+    specs.push_back(spec_from_json(request["spec"]));
+  } else {
+    throw UserError("start needs a \"spec\"");
+  }
+  if (specs.empty()) throw UserError("start needs at least one app");
+  std::vector<std::string> names = supervisor_.start_all(std::move(specs));
   if (request.value("wait", true)) {
-    reply_when_started(app.spec->name, client);
+    reply_when_started(names, {}, client);
     return;
   }
-  std::vector<int> ids;
-  for (const auto& instance : app.instances) ids.push_back(instance->id());
-  client->reply(ok_reply({{"name", app.spec->name}, {"processes", rows(ids)}}));
+  client->reply(ok_reply({{"names", names}, {"processes", rows(ids_of(names))}}));
 }
 
-void CommandHandler::reply_when_started(const std::string& name, Client client) {
-  App* app = supervisor_.find_app(name);
+std::vector<int> CommandHandler::ids_of(const std::vector<std::string>& names) const {
+  std::vector<int> ids;
+  for (const auto& name : names)
+    if (App* app = supervisor_.find_app(name))
+      for (const auto& instance : app->instances) ids.push_back(instance->id());
+  return ids;
+}
+
+void CommandHandler::reply_when_started(const std::vector<std::string>& names,
+                                        const std::vector<int>& only, Client client) {
   auto deadline = std::make_shared<Timer>(loop_);
   auto finished = std::make_shared<bool>(false);
   // Returns true once it has replied.
-  auto settle = [this, name, client, finished](bool out_of_time) {
+  auto settle = [this, names, only, client, finished](bool out_of_time) {
     if (*finished) return true;
-    App* app = supervisor_.find_app(name);
-    if (!app) {
-      *finished = true;
-      client->reply(error_reply("app \"" + name + "\" was deleted while it started"));
-      return true;
-    }
     bool pending = false;
     json problems = json::array();
-    std::vector<int> ids;
-    for (const auto& instance : app->instances) {
-      ids.push_back(instance->id());
-      InstanceState state = instance->state();
-      std::string problem;
-      if (state == InstanceState::Online) continue;
-      if (state == InstanceState::Launching && !instance->ready_timed_out()) {
-        // Still starting when the wait is over is not a failure: `pm list`
-        // shows it launching until it is ready.
-        if (!out_of_time) pending = true;
-        continue;
-      } else if (state == InstanceState::Launching) {
-        problem = instance->last_error();
-      } else if (state == InstanceState::Stopping) {
-        continue;
-      } else if (state == InstanceState::Stopped && instance->last_exit() == "code 0") {
-        continue;  // a job that ran to completion
-      } else {
-        problem = "exited (" + instance->last_exit() + ") before it was ready";
-        if (!instance->last_error().empty()) problem += ": " + instance->last_error();
+    std::string listen_error;
+    for (const auto& name : names) {
+      App* app = supervisor_.find_app(name);
+      if (!app) {
+        *finished = true;
+        client->reply(error_reply("app \"" + name + "\" was deleted while it started"));
+        return true;
       }
-      if (problem.empty()) continue;
-      problems.push_back({{"id", instance->id()},
-                          {"problem", problem},
-                          {"stderr", last_lines(instance->err_log().file().path(), 5)}});
+      for (const auto& instance : app->instances) {
+        if (!only.empty() && std::find(only.begin(), only.end(), instance->id()) == only.end())
+          continue;
+        InstanceState state = instance->state();
+        std::string problem;
+        if (state == InstanceState::Online || state == InstanceState::Stopping) continue;
+        if (state == InstanceState::Launching && !instance->ready_timed_out()) {
+          // Still starting when the wait is over is not a failure: `pm list`
+          // shows it launching until it is ready.
+          if (!out_of_time) pending = true;
+          continue;
+        }
+        if (state == InstanceState::Launching) {
+          problem = instance->last_error();
+        } else if (state == InstanceState::Stopped && instance->last_exit() == "code 0") {
+          continue;  // a job that ran to completion
+        } else {
+          problem = "exited (" + instance->last_exit() + ") before it was ready";
+          if (!instance->last_error().empty()) problem += ": " + instance->last_error();
+        }
+        problems.push_back({{"id", instance->id()},
+                            {"problem", problem},
+                            {"stderr", last_lines(instance->err_log().file().path(), 5)}});
+      }
+      if (listen_error.empty()) listen_error = app->listeners.last_error();
     }
-    std::string listen_error = app->listeners.last_error();
     if (pending && listen_error.empty()) return false;
     *finished = true;
-    if (!listen_error.empty()) {
+    if (!listen_error.empty() && only.empty()) {
       // The port cannot be had: start nothing rather than a crash loop.
-      supervisor_.remove(ids, [client, name, listen_error] {
-        client->reply(error_reply("cannot start " + name + ": " + listen_error));
+      supervisor_.remove(ids_of(names), [client, names, listen_error] {
+        client->reply(error_reply("cannot start " + names[0] + ": " + listen_error));
       });
       return true;
     }
-    client->reply(ok_reply({{"name", name}, {"processes", rows(ids)}, {"problems", problems}}));
+    std::vector<int> ids = only.empty() ? ids_of(names) : only;
+    client->reply(ok_reply({{"names", names}, {"processes", rows(ids)}, {"problems", problems}}));
     return true;
   };
   // Long enough to catch a port that cannot be had or an instant crash, and
   // to see a typical server become ready; --wait-ready waits for its signal.
   constexpr std::uint64_t kStartWaitMs = 1000;
-  auto timeout = static_cast<std::uint64_t>(app->spec->listen_timeout_ms);
-  std::uint64_t wait_ms =
-      app->spec->wait_ready ? timeout + 500 : std::min(timeout, kStartWaitMs) + 100;
+  std::uint64_t wait_ms = 0;
+  for (const auto& name : names) {
+    App* app = supervisor_.find_app(name);
+    if (!app) continue;
+    auto timeout = static_cast<std::uint64_t>(app->spec->listen_timeout_ms);
+    wait_ms = std::max(
+        wait_ms, app->spec->wait_ready ? timeout + 500 : std::min(timeout, kStartWaitMs) + 100);
+  }
   deadline->start(wait_ms, [settle] { settle(true); });
   if (settle(false)) return;
   supervisor_.watch([settle, deadline] { return settle(false); });
+}
+
+void CommandHandler::apply(const json& request, Client client) {
+  std::string action = request.value("action", "reload");
+  if (action != "reload" && action != "restart")
+    throw UserError("apply takes action reload or restart");
+  if (!request.contains("specs") || !request["specs"].is_array())
+    throw UserError("apply needs \"specs\"");
+  std::vector<AppSpec> fresh;
+  std::vector<int> existing_ids;
+  json report = json::array();
+  for (const auto& value : request["specs"]) {
+    AppSpec spec = spec_from_json(value);
+    if (App* app = supervisor_.find_app(spec.name)) {
+      std::string name = spec.name;
+      supervisor_.replace_spec(*app, std::move(spec));
+      for (const auto& instance : app->instances) existing_ids.push_back(instance->id());
+      report.push_back({{"name", name}, {"action", action == "reload" ? "reloaded" : "restarted"}});
+    } else {
+      report.push_back({{"name", spec.name}, {"action", "started"}});
+      fresh.push_back(std::move(spec));
+    }
+  }
+  if (!fresh.empty()) supervisor_.start_all(std::move(fresh));
+  std::weak_ptr<ClientConnection> weak = client;
+  auto finish = [weak, report](std::string error) {
+    auto follower = weak.lock();
+    if (!follower) return;
+    if (error.empty())
+      follower->reply(ok_reply({{"apps", report}}));
+    else
+      follower->reply(error_reply(error));
+  };
+  if (existing_ids.empty()) return finish("");
+  if (action == "restart") {
+    supervisor_.restart(existing_ids, [finish] { finish(""); });
+    return;
+  }
+  supervisor_.reload(
+      supervisor_.plan_reload(existing_ids),
+      [weak](const json& step) {
+        if (auto follower = weak.lock()) follower->stream(step);
+      },
+      finish);
+}
+
+void CommandHandler::scale(const json& request, Client client) {
+  std::string name = request.value("name", "");
+  std::string count = request.value("count", "");
+  App* app = supervisor_.find_app(name);
+  if (!app) supervisor_.select({name});  // throws, naming the apps that exist
+  int current = static_cast<int>(app->instances.size());
+  int target = 0;
+  try {
+    std::size_t used = 0;
+    int number = std::stoi(count, &used);
+    if (used != count.size()) throw std::invalid_argument(count);
+    target = (count[0] == '+' || count[0] == '-') ? current + number : number;
+  } catch (const std::exception&) {
+    throw UserError("scale takes N, +N or -N (got \"" + count + "\")");
+  }
+  auto added = supervisor_.scale(name, target, [] {});
+  reply_when_started({name}, added.empty() ? ids_of({name}) : added, client);
+}
+
+void CommandHandler::reset(const json& request, Client client) {
+  auto ids = targets(request, false);
+  for (int id : ids)
+    if (Instance* instance = supervisor_.find(id)) instance->reset_counters();
+  client->reply(ok_reply({{"processes", rows(ids)}}));
+}
+
+void CommandHandler::env(const json& request, Client client) {
+  auto ids = targets(request, false);
+  Instance* instance = ids.empty() ? nullptr : supervisor_.find(ids[0]);
+  if (!instance) throw UserError("no such instance");
+  client->reply(ok_reply({{"id", instance->id()}, {"env", instance->child_env()}}));
+}
+
+void CommandHandler::save(const json& request, Client client) {
+  json apps = json::array();
+  int cpus = static_cast<int>(uv_available_parallelism());
+  for (const auto& app : supervisor_.apps()) {
+    json spec = to_json(*app->spec);
+    spec.erase("argv");
+    // A scaled app is saved with the count it runs, not the one it began with.
+    int running = static_cast<int>(app->instances.size());
+    if (resolve_instances(app->spec->instances, cpus) != running) spec["instances"] = running;
+    apps.push_back(std::move(spec));
+  }
+  if (apps.empty() && !request.value("force", false))
+    throw UserError("no app is running: saving would forget the saved list; use --force");
+  state_.save(apps);
+  client->reply(ok_reply({{"path", state_.path()}, {"count", apps.size()}}));
+}
+
+void CommandHandler::resurrect(const json&, Client client) {
+  std::vector<std::string> warnings;
+  json apps = state_.load(warnings);
+  std::vector<AppSpec> specs;
+  json skipped = json::array();
+  for (const auto& value : apps) {
+    AppSpec spec = spec_from_json(value);
+    if (supervisor_.find_app(spec.name))
+      skipped.push_back(spec.name);
+    else
+      specs.push_back(std::move(spec));
+  }
+  std::vector<std::string> names;
+  if (!specs.empty()) names = supervisor_.start_all(std::move(specs));
+  client->reply(ok_reply({{"started", names}, {"skipped", skipped}, {"warnings", warnings}}));
+}
+
+void CommandHandler::resurrect_at_start() {
+  try {
+    std::vector<std::string> warnings;
+    json apps = state_.load(warnings);
+    for (const auto& warning : warnings) spdlog::warn("resurrect: {}", warning);
+    std::vector<AppSpec> specs;
+    for (const auto& value : apps) specs.push_back(spec_from_json(value));
+    auto names = supervisor_.start_all(std::move(specs));
+    spdlog::info("resurrected {} app(s)", names.size());
+  } catch (const UserError& error) {
+    spdlog::error("resurrect: {}", error.what());
+  }
+}
+
+void CommandHandler::cleardump(const json&, Client client) {
+  state_.clear();
+  client->reply(ok_reply({{"path", state_.path()}}));
 }
 
 void CommandHandler::ping(const json&, Client client) {

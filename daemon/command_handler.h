@@ -8,6 +8,7 @@
 #include "common/protocol.h"
 #include "daemon/client_connection.h"
 #include "daemon/log_bus.h"
+#include "daemon/state_store.h"
 #include "daemon/supervisor.h"
 
 namespace pm {
@@ -19,8 +20,16 @@ class CommandHandler {
   /// once the apps are down.
   using Shutdown = std::function<void(std::function<void()> apps_stopped)>;
 
-  CommandHandler(uv_loop_t* loop, Supervisor& supervisor, LogBus& bus, Shutdown shutdown)
-      : loop_(loop), supervisor_(supervisor), bus_(bus), shutdown_(std::move(shutdown)) {}
+  CommandHandler(uv_loop_t* loop, Supervisor& supervisor, LogBus& bus, const Paths& paths,
+                 Shutdown shutdown)
+      : loop_(loop),
+        supervisor_(supervisor),
+        bus_(bus),
+        state_(paths),
+        shutdown_(std::move(shutdown)) {}
+
+  /// `pm resurrect` without a client (pmd --resurrect at boot).
+  void resurrect_at_start();
 
   void handle(const json& request, std::shared_ptr<ClientConnection> client);
 
@@ -41,14 +50,25 @@ class CommandHandler {
   void logs(const json& request, Client client);
   void flush(const json& request, Client client);
 
-  /// Replies once every instance of the new app is ready or has failed.
-  void reply_when_started(const std::string& name, Client client);
+  void apply(const json& request, Client client);
+  void scale(const json& request, Client client);
+  void reset(const json& request, Client client);
+  void env(const json& request, Client client);
+  void save(const json& request, Client client);
+  void resurrect(const json& request, Client client);
+  void cleardump(const json& request, Client client);
+  /// Replies once every instance of the apps (or only those ids) is ready
+  /// or has failed.
+  void reply_when_started(const std::vector<std::string>& names, const std::vector<int>& only,
+                          Client client);
+  std::vector<int> ids_of(const std::vector<std::string>& names) const;
   std::vector<int> targets(const json& request, bool default_all) const;
   json rows(const std::vector<int>& only = {}) const;
 
   uv_loop_t* loop_;
   Supervisor& supervisor_;
   LogBus& bus_;
+  StateStore state_;
   Shutdown shutdown_;
 };
 

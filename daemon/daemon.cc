@@ -4,10 +4,13 @@
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -73,7 +76,8 @@ void Daemon::open() {
     spdlog::warn("preload library not found: programs that bind their own port cannot share it");
   supervisor_ = std::make_unique<Supervisor>(*context_);
   handler_ = std::make_unique<CommandHandler>(
-      loop_, *supervisor_, bus_, [this](std::function<void()> done) { shutdown(std::move(done)); });
+      loop_, *supervisor_, bus_, paths_,
+      [this](std::function<void()> done) { shutdown(std::move(done)); });
   server_ = std::make_unique<ControlServer>(
       loop_, [this](const json& request, std::shared_ptr<ClientConnection> client) {
         handler_->handle(request, std::move(client));
@@ -133,8 +137,30 @@ void Daemon::reload_all() {
   }
 }
 
-void Daemon::run() {
+void Daemon::run(bool resurrect) {
+  if (resurrect) handler_->resurrect_at_start();
+  notify_service_manager();
   uv_run(loop_, UV_RUN_DEFAULT);
+}
+
+void Daemon::notify_service_manager() {
+  // Under systemd (Type=notify): say we serve, so units ordered after us wait.
+  const char* socket_path = std::getenv("NOTIFY_SOCKET");
+  if (!socket_path || !*socket_path) return;
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::size_t length = std::strlen(socket_path);
+  if (length >= sizeof address.sun_path) return;
+  std::memcpy(address.sun_path, socket_path, length);
+  if (address.sun_path[0] == '@') address.sun_path[0] = '\0';  // abstract namespace
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  std::string message = "READY=1\nMAINPID=" + std::to_string(::getpid());
+  ::sendto(fd, message.data(), message.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address),
+           static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length));
+  ::close(fd);
+  // Not for the apps: each instance gets a NOTIFY_SOCKET of its own.
+  ::unsetenv("NOTIFY_SOCKET");
 }
 
 void Daemon::shutdown(std::function<void()> apps_stopped) {

@@ -29,12 +29,14 @@ class Daemon {
   /// Takes the lock and opens the control socket. Throws std::runtime_error
   /// (another daemon holds this home, the socket cannot be bound).
   void open();
-  /// Runs the loop until the daemon is told to stop.
-  void run();
+  /// Runs the loop until the daemon is told to stop; first brings back the
+  /// saved apps when `resurrect`.
+  void run(bool resurrect);
 
  private:
   void shutdown(std::function<void()> apps_stopped);
   void reload_all();
+  void notify_service_manager();
   void watch_signal(int signum, void (*handler)(uv_signal_t*, int));
 
   uv_loop_t* loop_;

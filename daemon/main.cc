@@ -19,10 +19,12 @@ int main(int argc, char** argv) {
     std::printf("%s\n", PM_VERSION);
     return 0;
   }
-  if (argc > 1) {
+  bool resurrect = argc == 2 && std::strcmp(argv[1], "--resurrect") == 0;
+  if (argc > 1 && !resurrect) {
     std::fprintf(stderr,
-                 "usage: pmd [--version]\n"
-                 "pmd is started by `pm`; it reads PM_HOME (default ~/.pm).\n");
+                 "usage: pmd [--resurrect | --version]\n"
+                 "pmd is started by `pm` (or by systemd, see `pm startup`); it reads PM_HOME\n"
+                 "(default ~/.pm). --resurrect starts the apps saved with `pm save`.\n");
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
@@ -48,7 +50,7 @@ int main(int argc, char** argv) {
     pm::Daemon daemon(&loop, paths);
     try {
       daemon.open();
-      daemon.run();
+      daemon.run(resurrect);
     } catch (const std::exception& error) {
       spdlog::error("{}", error.what());
       std::fprintf(stderr, "pmd: %s\n", error.what());

@@ -40,6 +40,8 @@ bool is_number(const std::string& text) {
 
 Supervisor::Supervisor(InstanceContext& context)
     : context_(context), sweep_timer_(context.loop), memory_timer_(context.loop) {
+  // Watching memory must not keep pmd alive on its own.
+  memory_timer_.unref();
   context_.changed = [this](Instance& instance) { on_change(instance); };
 }
 
@@ -202,7 +204,10 @@ void Supervisor::schedule_cron(App& app) {
     app.cron.reset();
     return;
   }
-  if (!app.cron) app.cron = std::make_unique<Timer>(context_.loop);
+  if (!app.cron) {
+    app.cron = std::make_unique<Timer>(context_.loop);
+    app.cron->unref();
+  }
   std::time_t now = std::time(nullptr);
   std::time_t next = CronSchedule::parse(app.spec->cron_restart).next_after(now);
   std::string name = app.spec->name;

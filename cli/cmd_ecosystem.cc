@@ -1,0 +1,61 @@
+// `pm startOrReload` and `pm startOrRestart`: deploy an ecosystem file,
+// starting what is new and reloading (or restarting) what runs.
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/ecosystem_file.h"
+
+namespace pm {
+
+namespace {
+
+struct DeployOptions {
+  std::string file;
+  std::vector<std::string> only;
+  std::string env_name;
+};
+
+void add_deploy_command(CLI::App& app, const std::string& name, const std::string& action) {
+  auto options = std::make_shared<DeployOptions>();
+  auto* cmd =
+      app.add_subcommand(name, "Start the apps of an ecosystem file that are not running, " +
+                                   action + " those that are (with the file's settings)");
+  cmd->add_option("file", options->file, "Ecosystem file (default: the one here)");
+  cmd->add_option("--only", options->only, "Only these apps (a,b)")->delimiter(',');
+  cmd->add_option("--env", options->env_name, "Merge env_NAME into env");
+  cmd->callback([options, action] {
+    std::string file = options->file.empty() ? find_ecosystem_file() : options->file;
+    if (file.empty()) throw CliError("no ecosystem file given, and none here");
+    Ecosystem ecosystem = load_ecosystem(file, options->env_name, options->only);
+    for (const auto& warning : ecosystem.warnings) std::cerr << "pm: warning: " << warning << "\n";
+    json base_env = environment_with({});
+    json specs = json::array();
+    for (auto& spec : ecosystem.apps) {
+      json env = base_env;
+      for (const auto& [key, value] : spec.env) env[key] = value;
+      spec.env = env.get<std::map<std::string, std::string>>();
+      json value = to_json(spec);
+      value.erase("argv");
+      specs.push_back(std::move(value));
+    }
+    DaemonClient client(Paths::from_environment());
+    json reply = client.stream(
+        make_request("apply", {{"specs", specs}, {"action", action}}), [](const json& step) {
+          say(step.value("app", "") + "[" + std::to_string(step.value("id", -1)) + "] " +
+              step.value("message", ""));
+        });
+    for (const auto& entry : reply["apps"])
+      say(entry.value("action", "") + " " + entry.value("name", ""));
+    print_process_table(client.call(make_request("list"))["processes"]);
+  });
+}
+
+}  // namespace
+
+void add_ecosystem_commands(CLI::App& app) {
+  add_deploy_command(app, "startOrReload", "reload");
+  add_deploy_command(app, "startOrRestart", "restart");
+}
+
+}  // namespace pm

@@ -1,0 +1,20 @@
+#pragma once
+// Reading an ecosystem file on the CLI's side: JSON, a JavaScript config
+// evaluated by node, or a Procfile.
+
+#include <string>
+#include <vector>
+
+#include "common/ecosystem.h"
+
+namespace pm {
+
+/// Whether `path` names an ecosystem file rather than a script to run.
+bool is_ecosystem_file(const std::string& path);
+/// The ecosystem file in the current directory, or empty.
+std::string find_ecosystem_file();
+/// Reads the file; throws CliError naming the file, app and field.
+Ecosystem load_ecosystem(const std::string& path, const std::string& env_name,
+                         const std::vector<std::string>& only);
+
+}  // namespace pm
