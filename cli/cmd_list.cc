@@ -163,8 +163,8 @@ void add_list_commands(CLI::App& app) {
   env->add_option("id", *env_target, "Instance id")->required();
   env->callback([env_target] {
     DaemonClient client(Paths::from_environment());
-    for (const auto& entry : client.call(make_request("env", {{"targets", {*env_target}}}))["env"])
-      std::cout << entry.get<std::string>() << "\n";
+    json reply = client.call(make_request("env", {{"targets", {*env_target}}}));
+    for (const auto& entry : reply["env"]) std::cout << entry.get<std::string>() << "\n";
   });
 
   auto target = std::make_shared<std::string>();

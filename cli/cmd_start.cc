@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <iostream>
 
@@ -165,7 +166,12 @@ void start_ecosystem(const std::string& file, const StartOptions& options) {
 }  // namespace
 
 void report_started(DaemonClient& client, const json& reply) {
-  for (const auto& name : reply["names"]) say("started " + name.get<std::string>());
+  for (const auto& name : reply.value("names", json::array())) {
+    auto count = std::count_if(reply["processes"].begin(), reply["processes"].end(),
+                               [&](const json& row) { return row.value("name", "") == name; });
+    say("started " + name.get<std::string>() + " (" + std::to_string(count) + " instance" +
+        (count == 1 ? "" : "s") + ")");
+  }
   print_process_table(client.call(make_request("list"))["processes"]);
   const json& problems = reply.value("problems", json::array());
   for (const auto& problem : problems) {
@@ -282,19 +288,7 @@ void add_start_command(CLI::App& app) {
     }
     DaemonClient client(Paths::from_environment());
     json request{{"spec", build_spec(*options)}, {"wait", !options->no_wait}};
-    json reply = client.call(make_request("start", request));
-    say("started " + reply["name"].get<std::string>() + " (" +
-        std::to_string(reply["processes"].size()) + " instance" +
-        (reply["processes"].size() == 1 ? "" : "s") + ")");
-    print_process_table(client.call(make_request("list"))["processes"]);
-    const json& problems = reply.value("problems", json::array());
-    for (const auto& problem : problems) {
-      std::cerr << "pm: instance " << problem.value("id", 0) << ": " << problem.value("problem", "")
-                << "\n";
-      for (const auto& line : problem.value("stderr", json::array()))
-        std::cerr << "    " << line.get<std::string>() << "\n";
-    }
-    if (!problems.empty()) throw CliError("not every instance started; see `pm logs`");
+    report_started(client, client.call(make_request("start", request)));
   });
 }
 
