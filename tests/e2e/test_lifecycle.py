@@ -120,9 +120,11 @@ class Lifecycle(PmTestCase):
         describe = self.pm("describe", "loop").stdout
         self.assertIn("code 3", describe)
         self.assertIn("not restarting", describe)
-        # A manual restart gives it another chance.
-        self.pm("restart", "loop")
-        self.assertIn(self.rows("loop")[0]["status"], ("online", "waiting restart", "errored"))
+        # A manual restart gives it another full set of chances.
+        self.pm("restart", "loop", check=False)
+        self.wait_for(lambda: self.rows("loop")[0]["status"] == "errored"
+                      and self.rows("loop")[0]["restarts"] == 7,
+                      "the restarted crash loop to end errored again after 3 more restarts")
 
     def test_no_autorestart(self):
         self.pm("start", "sh -c 'exit 0'", "--name", "once", "--no-autorestart")
