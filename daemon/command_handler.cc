@@ -9,18 +9,12 @@
 
 #include "common/signal_names.h"
 #include "common/user_error.h"
+#include "daemon/log_follower.h"
 #include "daemon/log_tail.h"
+#include "daemon/start_progress.h"
 #include "daemon/timer.h"
 
 namespace pm {
-
-namespace {
-
-// A follower with more than this waiting to be read loses lines (counted)
-// rather than making pmd buffer without end.
-constexpr std::size_t kFollowerBacklogBytes = 1 << 20;
-
-}  // namespace
 
 void CommandHandler::handle(const json& request, Client client) {
   const std::string cmd = request["cmd"];
@@ -123,67 +117,28 @@ void CommandHandler::reply_when_started(const std::vector<std::string>& names,
   // Returns true once it has replied.
   auto settle = [this, names, only, client, finished](bool out_of_time) {
     if (*finished) return true;
-    bool pending = false;
-    json problems = json::array();
-    std::string listen_error;
-    for (const auto& name : names) {
-      App* app = supervisor_.find_app(name);
-      if (!app) {
-        *finished = true;
-        client->reply(error_reply("app \"" + name + "\" was deleted while it started"));
-        return true;
-      }
-      for (const auto& instance : app->instances) {
-        if (!only.empty() && std::find(only.begin(), only.end(), instance->id()) == only.end())
-          continue;
-        InstanceState state = instance->state();
-        std::string problem;
-        if (state == InstanceState::Online || state == InstanceState::Stopping) continue;
-        if (state == InstanceState::Launching && !instance->ready_timed_out()) {
-          // Still starting when the wait is over is not a failure: `pm list`
-          // shows it launching until it is ready.
-          if (!out_of_time) pending = true;
-          continue;
-        }
-        if (state == InstanceState::Launching) {
-          problem = instance->last_error();
-        } else if (state == InstanceState::Stopped && instance->last_exit() == "code 0") {
-          continue;  // a job that ran to completion
-        } else {
-          problem = "exited (" + instance->last_exit() + ") before it was ready";
-          if (!instance->last_error().empty()) problem += ": " + instance->last_error();
-        }
-        problems.push_back({{"id", instance->id()},
-                            {"problem", problem},
-                            {"stderr", last_lines(instance->err_log().file().path(), 5)}});
-      }
-      if (listen_error.empty()) listen_error = app->listeners.last_error();
+    StartProgress progress = StartProgress::of(supervisor_, names, only, out_of_time);
+    if (!progress.missing_app.empty()) {
+      *finished = true;
+      client->reply(
+          error_reply("app \"" + progress.missing_app + "\" was deleted while it started"));
+      return true;
     }
-    if (pending && listen_error.empty()) return false;
+    if (progress.pending && progress.listen_error.empty()) return false;
     *finished = true;
-    if (!listen_error.empty() && only.empty()) {
+    if (!progress.listen_error.empty() && only.empty()) {
       // The port cannot be had: start nothing rather than a crash loop.
-      supervisor_.remove(ids_of(names), [client, names, listen_error] {
-        client->reply(error_reply("cannot start " + names[0] + ": " + listen_error));
+      supervisor_.remove(ids_of(names), [client, names, error = progress.listen_error] {
+        client->reply(error_reply("cannot start " + names[0] + ": " + error));
       });
       return true;
     }
     std::vector<int> ids = only.empty() ? ids_of(names) : only;
-    client->reply(ok_reply({{"names", names}, {"processes", rows(ids)}, {"problems", problems}}));
+    client->reply(
+        ok_reply({{"names", names}, {"processes", rows(ids)}, {"problems", progress.problems}}));
     return true;
   };
-  // Long enough to catch a port that cannot be had or an instant crash, and
-  // to see a typical server become ready; --wait-ready waits for its signal.
-  constexpr std::uint64_t kStartWaitMs = 1000;
-  std::uint64_t wait_ms = 0;
-  for (const auto& name : names) {
-    App* app = supervisor_.find_app(name);
-    if (!app) continue;
-    auto timeout = static_cast<std::uint64_t>(app->spec->listen_timeout_ms);
-    wait_ms = std::max(
-        wait_ms, app->spec->wait_ready ? timeout + 500 : std::min(timeout, kStartWaitMs) + 100);
-  }
-  deadline->start(wait_ms, [settle] { settle(true); });
+  deadline->start(StartProgress::wait_ms(supervisor_, names), [settle] { settle(true); });
   if (settle(false)) return;
   supervisor_.watch([settle, deadline] { return settle(false); });
 }
@@ -462,38 +417,16 @@ void CommandHandler::logs(const json& request, Client client) {
   }
 
   // Follow the named instances, or for "all"/no target, whatever runs later too.
-  std::set<int> only_ids;
-  bool everything = !request.contains("targets") || request["targets"].empty();
-  if (!everything) {
-    for (const auto& target : request["targets"]) {
-      std::string text = target.get<std::string>();
-      if (text == "all") everything = true;
-    }
-    for (int id : ids) only_ids.insert(id);
+  LogFilter filter;
+  filter.out = want_out;
+  filter.err = want_err;
+  filter.everything = !request.contains("targets") || request["targets"].empty();
+  if (!filter.everything) {
+    for (const auto& target : request["targets"])
+      if (target == "all") filter.everything = true;
+    filter.ids.insert(ids.begin(), ids.end());
   }
-  auto dropped = std::make_shared<std::size_t>(0);
-  std::weak_ptr<ClientConnection> weak = client;
-  int token = bus_.subscribe([=](const LogLine& line) {
-    if (!everything && !only_ids.count(line.instance_id)) return;
-    bool is_out = line.stream[0] == 'o';
-    if ((is_out && !want_out) || (!is_out && !want_err)) return;
-    auto follower = weak.lock();
-    if (!follower || follower->closed()) return;
-    if (follower->queued_bytes() > kFollowerBacklogBytes) {
-      ++*dropped;
-      return;
-    }
-    if (*dropped) {
-      follower->stream({{"type", "dropped"}, {"count", *dropped}});
-      *dropped = 0;
-    }
-    follower->stream({{"type", "line"},
-                      {"id", line.instance_id},
-                      {"name", line.app},
-                      {"stream", line.stream},
-                      {"line", line.text}});
-  });
-  client->start_streaming([this, token] { bus_.unsubscribe(token); });
+  LogFollower::follow(bus_, client, std::move(filter));
 }
 
 }  // namespace pm

@@ -116,130 +116,6 @@ void Instance::start() {
   spawn();
 }
 
-namespace {
-
-bool is_node(const std::vector<std::string>& argv) {
-  std::string base = argv[0].substr(argv[0].find_last_of('/') + 1);
-  return base.rfind("node", 0) == 0;
-}
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-  return text;
-}
-
-}  // namespace
-
-bool Instance::prepare_channels(SpawnOptions& options, std::vector<int>& child_ends) {
-  auto next_fd = [&] { return std::to_string(3 + options.extra_fds.size()); };
-
-  // Sockets named with --listen: systemd's socket activation, fds from 3.
-  if (!spec_->listen.empty()) {
-    std::string names;
-    int first_port = 0;
-    for (const auto& text : spec_->listen) {
-      try {
-        SharedListener& listener = listeners_.acquire(ListenAddress::parse(text));
-        if (!first_port) first_port = listener.port();
-        options.extra_fds.push_back(listener.fd());
-      } catch (const UserError& error) {
-        last_error_ = error.what();
-        return false;
-      }
-      names += (names.empty() ? "" : ":") + spec_->name;
-    }
-    options.env.push_back("LISTEN_FDS=" + std::to_string(options.extra_fds.size()));
-    options.env.push_back("LISTEN_FDNAMES=" + names);
-    options.set_listen_pid = true;
-    for (auto& arg : options.argv) {
-      arg = replace_all(arg, "{fd}", "3");
-      arg = replace_all(arg, "{port}", std::to_string(first_port));
-    }
-    socket_via_ = "LISTEN_FDS (fd 3)";
-  }
-
-  int pair[2];
-  if (is_node(options.argv)) {
-    // Node's own cluster protocol over its IPC channel.
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return false;
-    options.env.push_back("NODE_UNIQUE_ID=" + std::to_string(id_));
-    options.env.push_back("NODE_CHANNEL_FD=" + next_fd());
-    options.env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
-    options.extra_fds.push_back(pair[1]);
-    child_ends.push_back(pair[1]);
-    listening_ = false;
-    NodeChannel::Events events;
-    events.query_server = [this](const json& query, std::string& error) {
-      ListenAddress address;
-      int type = query.value("addressType", 4);
-      const json& host = query.contains("address") ? query["address"] : json();
-      if (type == -1 && host.is_string()) {
-        address.kind = ListenAddress::Kind::Unix;
-        address.path = host.get<std::string>();
-      } else {
-        address.host = host.is_string() ? host.get<std::string>() : "";
-        if (address.host == "::") address.host.clear();
-        address.port = query.value("port", 0);
-      }
-      return share_socket(address, error);
-    };
-    events.listening = [this] {
-      listening_ = true;
-      for (SharedListener* listener : listeners_.all()) listener->restore_backlog();
-      if (!spec_->wait_ready) mark_ready("listening (node cluster)");
-    };
-    events.message = [this](const json& message) {
-      if (message == "ready") mark_ready("ready message");
-    };
-    events.closed = [this] {
-      // A worker that has closed its channel while stopping has finished its
-      // requests: the kill signal ends whatever keeps it alive.
-      if (state_ == InstanceState::Stopping && group_)
-        ::kill(-group_, signal_number(spec_->kill_signal));
-    };
-    node_ = std::make_unique<NodeChannel>(context_.loop, pair[0], std::move(events));
-    if (socket_via_.empty()) socket_via_ = "node cluster (queryServer)";
-  } else if (spec_->listen.empty() && !context_.preload_library.empty()) {
-    // Anything else that binds its own port: the preload library asks us.
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return false;
-    options.env.push_back("PM_LISTEN_FD=" + next_fd());
-    std::string preload = context_.preload_library;
-    for (auto& entry : options.env)
-      if (entry.rfind("LD_PRELOAD=", 0) == 0) {
-        preload += ":" + entry.substr(11);
-        entry = "PM_UNUSED=";
-      }
-    options.env.push_back("LD_PRELOAD=" + preload);
-    options.extra_fds.push_back(pair[1]);
-    child_ends.push_back(pair[1]);
-    ListenChannel::Events events;
-    events.bind = [this](const ListenAddress& address, std::string& error) {
-      return share_socket(address, error);
-    };
-    events.listening = [this] {
-      for (SharedListener* listener : listeners_.all()) listener->restore_backlog();
-      if (!spec_->wait_ready) mark_ready("listen() (preload)");
-    };
-    listen_channel_ = std::make_unique<ListenChannel>(context_.loop, pair[0], std::move(events));
-    socket_via_ = "preload (its own bind)";
-  }
-  if (!node_) {
-    // Messages both ways, one JSON value per line (Node has its own channel).
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return false;
-    options.env.push_back("PM_CHANNEL_FD=" + next_fd());
-    options.extra_fds.push_back(pair[1]);
-    child_ends.push_back(pair[1]);
-    messages_ =
-        std::make_unique<MessageChannel>(context_.loop, pair[0], [this](const json& message) {
-          if (message == "ready") mark_ready("ready message");
-        });
-  }
-  if (notify_ && !notify_->path().empty())
-    options.env.push_back("NOTIFY_SOCKET=" + notify_->path());
-  return true;
-}
-
 int Instance::share_socket(const ListenAddress& address, std::string& error) {
   try {
     return listeners_.acquire(address).fd();
@@ -274,24 +150,37 @@ void Instance::spawn() {
   options.stderr_fd = err_pipe[1];
   std::vector<int> child_ends{out_pipe[1], err_pipe[1]};
   last_error_.clear();
-  bool prepared = prepare_channels(options, child_ends);
-  if (prepared) {
-    try {
-      pid_ = spawn_process(options);
-    } catch (const std::system_error& error) {
-      pid_ = 0;
-      last_error_ = std::string("cannot start: ") + error.what();
-    }
-  } else if (last_error_.empty()) {
-    last_error_ = std::string("cannot create a channel: ") + std::strerror(errno);
+  try {
+    ChildChannels::Events events;
+    events.ready = [this](const char* via) { mark_ready(via); };
+    events.share_socket = [this](const ListenAddress& address, std::string& error) {
+      return share_socket(address, error);
+    };
+    events.node_closed = [this] {
+      // A worker that closed its channel while stopping has finished its
+      // requests: the kill signal ends whatever still keeps it alive.
+      if (state_ == InstanceState::Stopping && group_)
+        ::kill(-group_, signal_number(spec_->kill_signal));
+    };
+    channels_ = std::make_unique<ChildChannels>(context_.loop, *spec_, id_, listeners_,
+                                                context_.preload_library, std::move(events),
+                                                options, child_ends);
+    socket_via_ = channels_->socket_via();
+    if (notify_ && !notify_->path().empty())
+      options.env.push_back("NOTIFY_SOCKET=" + notify_->path());
+    pid_ = spawn_process(options);
+  } catch (const UserError& error) {
+    pid_ = 0;
+    last_error_ = error.what();
+  } catch (const std::system_error& error) {
+    pid_ = 0;
+    last_error_ = std::string("cannot start: ") + error.what();
   }
   for (int fd : child_ends) ::close(fd);
   if (pid_ <= 0) {
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
-    node_.reset();
-    listen_channel_.reset();
-    messages_.reset();
+    channels_.reset();
     spdlog::error("{}[{}]: {}", spec_->name, id_, last_error_);
     set_state(InstanceState::Errored);
     return;
@@ -363,12 +252,11 @@ void Instance::stop(Done done) {
   int sig = signal_number(spec_->kill_signal);
   if (spec_->shutdown_with_message && send_message("shutdown")) {
     spdlog::info("{}[{}]: stopping pid {} with the message \"shutdown\"", spec_->name, id_, pid_);
-  } else if (node_ && node_->open()) {
+  } else if (channels_ && channels_->disconnect()) {
     // The cluster's graceful stop: the worker closes its servers, finishes
-    // what it accepted, then closes its channel (see events.closed).
+    // what it accepted, then closes its channel (see events.node_closed).
     spdlog::info("{}[{}]: stopping pid {} with the cluster disconnect", spec_->name, id_, pid_);
-    node_->disconnect();
-    if (!listening_ && ::kill(-group_, sig) != 0) ::kill(pid_, sig);
+    if (!channels_->listening() && ::kill(-group_, sig) != 0) ::kill(pid_, sig);
   } else {
     spdlog::info("{}[{}]: stopping pid {} with {}", spec_->name, id_, pid_, spec_->kill_signal);
     if (::kill(-group_, sig) != 0) ::kill(pid_, sig);
@@ -429,9 +317,7 @@ void Instance::on_exit(int wait_status) {
                       {"stopped", state_ == InstanceState::Stopping}});
   if (history_.size() > kHistory) history_.erase(history_.begin());
   pid_ = 0;
-  node_.reset();
-  listen_channel_.reset();
-  messages_.reset();
+  channels_.reset();
   ready_timer_.stop();
 
   if (state_ == InstanceState::Stopping) return;  // wait_for_group finishes the stop
@@ -470,15 +356,7 @@ void Instance::succeed(const Instance& old) {
 }
 
 bool Instance::send_message(const json& message) {
-  if (node_ && node_->open()) {
-    node_->send(message);
-    return true;
-  }
-  if (messages_ && messages_->open()) {
-    messages_->send(message);
-    return true;
-  }
-  return false;
+  return channels_ && channels_->send_message(message);
 }
 
 bool Instance::signal(int signum) {

@@ -15,14 +15,12 @@
 
 #include "common/app_spec.h"
 #include "common/paths.h"
+#include "daemon/child_channels.h"
 #include "daemon/child_reaper.h"
-#include "daemon/listen_channel.h"
 #include "daemon/listener_set.h"
 #include "daemon/log_bus.h"
 #include "daemon/log_files.h"
 #include "daemon/log_sink.h"
-#include "daemon/message_channel.h"
-#include "daemon/node_channel.h"
 #include "daemon/notify_socket.h"
 #include "daemon/process_spawn.h"
 #include "daemon/process_stats.h"
@@ -103,8 +101,6 @@ class Instance {
 
  private:
   void spawn();
-  /// Prepares how this child gets its socket and channel; false on failure.
-  bool prepare_channels(SpawnOptions& options, std::vector<int>& child_ends);
   void mark_ready(const char* via);
   void on_ready_timeout();
   int share_socket(const ListenAddress& address, std::string& error);
@@ -131,12 +127,9 @@ class Instance {
   LogSink out_;
   LogSink err_;
   std::unique_ptr<NotifySocket> notify_;
-  std::unique_ptr<NodeChannel> node_;
-  std::unique_ptr<ListenChannel> listen_channel_;
-  std::unique_ptr<MessageChannel> messages_;
-  std::string socket_via_;  // how the child gets its socket
-  std::string ready_via_;   // which signal made it ready
-  bool listening_ = false;  // a Node server in it is listening
+  std::unique_ptr<ChildChannels> channels_;  // of the running process
+  std::string socket_via_;                   // how the child gets its socket
+  std::string ready_via_;                    // which signal made it ready
   bool ready_timed_out_ = false;
   bool died_launching_ = false;
   Timer ready_timer_;
