@@ -173,6 +173,8 @@ void report_started(DaemonClient& client, const json& reply) {
         (count == 1 ? "" : "s") + ")");
   }
   print_process_table(client.call(make_request("list"))["processes"]);
+  for (const auto& warning : reply.value("warnings", json::array()))
+    std::cerr << "pm: warning: " << warning.get<std::string>() << "\n";
   const json& problems = reply.value("problems", json::array());
   for (const auto& problem : problems) {
     std::cerr << "pm: instance " << problem.value("id", 0) << ": " << problem.value("problem", "")

@@ -24,6 +24,10 @@ std::string interpreter_for(const std::string& path);
 std::string find_program(const std::string& program, const std::string& path_env,
                          const std::string& cwd);
 
+/// Whether `path` is an ELF executable without a dynamic loader (a static
+/// binary: no preload library can reach its bind()).
+bool is_statically_linked(const std::string& path);
+
 /// Builds the argv for a spec: the script (a file or a command line) with
 /// its interpreter and arguments. Throws SpecError with an actionable message
 /// when there is nothing runnable.

@@ -134,8 +134,10 @@ void CommandHandler::reply_when_started(const std::vector<std::string>& names,
       return true;
     }
     std::vector<int> ids = only.empty() ? ids_of(names) : only;
-    client->reply(
-        ok_reply({{"names", names}, {"processes", rows(ids)}, {"problems", progress.problems}}));
+    client->reply(ok_reply({{"names", names},
+                            {"processes", rows(ids)},
+                            {"problems", progress.problems},
+                            {"warnings", progress.warnings}}));
     return true;
   };
   deadline->start(StartProgress::wait_ms(supervisor_, names), [settle] { settle(true); });

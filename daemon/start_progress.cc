@@ -41,6 +41,7 @@ StartProgress StartProgress::of(const Supervisor& supervisor, const std::vector<
                                    {"stderr", last_lines(instance->err_log().file().path(), 5)}});
     }
     if (progress.listen_error.empty()) progress.listen_error = app->listeners.last_error();
+    if (!app->start_warning.empty()) progress.warnings.push_back(app->start_warning);
   }
   return progress;
 }

@@ -19,6 +19,7 @@ struct StartProgress {
   json problems = json::array();  // {id, problem, stderr} for each failed instance
   std::string listen_error;       // a port that could not be had
   std::string missing_app;        // an app deleted while it started
+  json warnings = json::array();  // what the user should know about the apps
 
   /// Looks at the instances of `names` (only the ids in `only`, if any).
   /// Once `out_of_time`, a launching instance is no longer waited for.

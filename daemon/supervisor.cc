@@ -131,6 +131,11 @@ App& Supervisor::start(AppSpec spec) {
     app->instances.push_back(
         std::make_unique<Instance>(context_, next_id_++, index, app->spec, app->listeners));
   spdlog::info("app {}: starting {} instance(s) of {}", app->spec->name, count, app->spec->argv[0]);
+  if (app->spec->listen.empty() && is_statically_linked(app->spec->argv[0]))
+    app->start_warning = app->spec->argv[0] +
+                         " is statically linked: if it binds a port itself, its instances "
+                         "cannot share it; start it with --listen PORT and have it take fd 3 "
+                         "(LISTEN_FDS)";
   apps_.push_back(std::move(app));
   App& started = *apps_.back();
   for (auto& instance : started.instances) instance->start();

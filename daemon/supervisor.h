@@ -26,6 +26,7 @@ struct App {
   std::vector<std::unique_ptr<Instance>> retiring;
   std::string reload_error;     // why the last reload failed, until one succeeds
   std::unique_ptr<Timer> cron;  // the next --cron-restart, when it has one
+  std::string start_warning;    // shown by the start that made it
 };
 
 /// What `pm reload` and SIGUSR2 ask for.

@@ -204,6 +204,13 @@ class Cluster(PmTestCase):
             self.assertIn("not an IP address", result.stderr)
             self.assertEqual(self.jlist(), [], "nothing half-started left behind")
 
+    def test_a_static_binary_is_pointed_to_listen(self):
+        result = self.pm("start", "/sbin/ldconfig", "--no-autorestart", "--", "-p")
+        self.assertIn("statically linked", result.stderr)
+        self.assertIn("--listen PORT", result.stderr)
+        result = self.pm("start", "sleep 1000", "--name", "dynamic")
+        self.assertNotIn("statically linked", result.stderr)
+
     def test_sd_notify_moves_launching_to_online(self):
         gate = os.path.join(self.tmp, "gate")
         script = self.write("notify.py", f"""

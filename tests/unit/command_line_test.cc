@@ -86,3 +86,10 @@ TEST_CASE("signal names") {
   CHECK(pm::signal_number("999") == 0);
   CHECK(pm::signal_name(SIGUSR2) == "SIGUSR2");
 }
+
+TEST_CASE("static binaries are told apart") {
+  CHECK_FALSE(pm::is_statically_linked("/bin/sh"));
+  CHECK_FALSE(pm::is_statically_linked("/etc/hostname"));
+  CHECK_FALSE(pm::is_statically_linked("/nonexistent"));
+  CHECK(pm::is_statically_linked("/sbin/ldconfig"));  // static on Debian
+}
