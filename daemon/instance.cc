@@ -196,12 +196,14 @@ void Instance::spawn() {
   died_launching_ = false;
   context_.reaper.watch(pid_, [this](int status) { on_exit(status); });
   spdlog::info("{}[{}]: started pid {}", spec_->name, id_, pid_);
-  set_state(InstanceState::Launching);
-  if (spec_->listen_timeout_ms == 0 && !spec_->wait_ready)
+  if (spec_->listen_timeout_ms == 0 && !spec_->wait_ready) {
+    state_ = InstanceState::Launching;
     mark_ready("no wait (listen_timeout 0)");
-  else
-    ready_timer_.start(static_cast<std::uint64_t>(spec_->listen_timeout_ms),
-                       [this] { on_ready_timeout(); });
+    return;
+  }
+  ready_timer_.start(static_cast<std::uint64_t>(spec_->listen_timeout_ms),
+                     [this] { on_ready_timeout(); });
+  set_state(InstanceState::Launching);
 }
 
 void Instance::mark_ready(const char* via) {
@@ -225,6 +227,9 @@ void Instance::on_ready_timeout() {
   mark_ready("no signal within listen_timeout");
 }
 
+// Whoever listens to state changes may delete this instance (a failed
+// start or reload is cleaned up at once): set_state() and changed() are the
+// last thing a method does.
 void Instance::set_state(InstanceState state) {
   state_ = state;
   if (context_.changed) context_.changed(*this);
@@ -248,7 +253,7 @@ void Instance::stop(Done done) {
   }
   if (done) on_stopped_.push_back(std::move(done));
   ready_timer_.stop();
-  set_state(InstanceState::Stopping);
+  state_ = InstanceState::Stopping;
   int sig = signal_number(spec_->kill_signal);
   if (spec_->shutdown_with_message && send_message("shutdown")) {
     spdlog::info("{}[{}]: stopping pid {} with the message \"shutdown\"", spec_->name, id_, pid_);
@@ -263,6 +268,7 @@ void Instance::stop(Done done) {
   }
   kill_deadline_ms_ = now_ms(context_.loop) + static_cast<std::uint64_t>(spec_->kill_timeout_ms);
   wait_for_group();
+  if (context_.changed) context_.changed(*this);
 }
 
 void Instance::wait_for_group() {
@@ -295,9 +301,10 @@ void Instance::wait_for_group() {
 
 void Instance::finish_stop() {
   group_ = 0;
-  set_state(InstanceState::Stopped);
   auto callbacks = std::move(on_stopped_);
   on_stopped_.clear();
+  set_state(InstanceState::Stopped);
+  // `this` may be gone by now; the callbacks are ours.
   for (auto& callback : callbacks) callback();
 }
 
@@ -343,11 +350,11 @@ void Instance::on_exit(int wait_status) {
     set_state(InstanceState::Errored);
     return;
   }
-  set_state(InstanceState::WaitingRestart);
   restart_timer_.start(static_cast<std::uint64_t>(decision.delay_ms), [this] {
     ++restarts_;
     spawn();
   });
+  set_state(InstanceState::WaitingRestart);
 }
 
 void Instance::succeed(const Instance& old) {
