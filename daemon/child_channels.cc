@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/user_error.h"
+#include "daemon/takeover.h"
 
 namespace pm {
 
@@ -77,6 +78,11 @@ void ChildChannels::open_node_channel(uv_loop_t* loop, int id, SpawnOptions& opt
   options.env.push_back("NODE_UNIQUE_ID=" + std::to_string(id));
   options.env.push_back("NODE_CHANNEL_FD=" + child_fd);
   options.env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
+  watch_node(loop, fd);
+  if (socket_via_.empty()) socket_via_ = "node cluster (queryServer)";
+}
+
+void ChildChannels::watch_node(uv_loop_t* loop, int fd) {
   NodeChannel::Events events;
   events.query_server = [this](const json& query, std::string& error) {
     ListenAddress address;
@@ -103,7 +109,6 @@ void ChildChannels::open_node_channel(uv_loop_t* loop, int id, SpawnOptions& opt
     if (events_.node_closed) events_.node_closed();
   };
   node_ = std::make_unique<NodeChannel>(loop, fd, std::move(events));
-  if (socket_via_.empty()) socket_via_ = "node cluster (queryServer)";
 }
 
 void ChildChannels::open_listen_channel(uv_loop_t* loop, const std::string& preload_library,
@@ -119,6 +124,11 @@ void ChildChannels::open_listen_channel(uv_loop_t* loop, const std::string& prel
       entry = "PM_UNUSED=";
     }
   options.env.push_back("LD_PRELOAD=" + preload);
+  watch_listen_channel(loop, fd);
+  socket_via_ = "preload (its own bind)";
+}
+
+void ChildChannels::watch_listen_channel(uv_loop_t* loop, int fd) {
   ListenChannel::Events events;
   events.bind = [this](const ListenAddress& address, std::string& error) {
     return events_.share_socket(address, error);
@@ -128,7 +138,6 @@ void ChildChannels::open_listen_channel(uv_loop_t* loop, const std::string& prel
     if (!spec_.wait_ready) events_.ready("listen() (preload)");
   };
   listen_channel_ = std::make_unique<ListenChannel>(loop, fd, std::move(events));
-  socket_via_ = "preload (its own bind)";
 }
 
 void ChildChannels::open_message_channel(uv_loop_t* loop, SpawnOptions& options,
@@ -137,9 +146,31 @@ void ChildChannels::open_message_channel(uv_loop_t* loop, SpawnOptions& options,
   std::string child_fd;
   int fd = pair_for_child(SOCK_STREAM, options, child_ends, child_fd);
   options.env.push_back("PM_CHANNEL_FD=" + child_fd);
+  watch_messages(loop, fd);
+}
+
+void ChildChannels::watch_messages(uv_loop_t* loop, int fd) {
   messages_ = std::make_unique<MessageChannel>(loop, fd, [this](const json& message) {
     if (message == "ready") events_.ready("ready message");
   });
+}
+
+ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, ListenerSet& listeners,
+                             Events events, const json& adopted)
+    : spec_(spec), listeners_(listeners), events_(std::move(events)) {
+  socket_via_ = adopted.value("socket_via", "");
+  listening_ = adopted.value("listening", false);
+  if (int fd = adopted.value("node_fd", -1); fd >= 0) watch_node(loop, fd);
+  if (int fd = adopted.value("listen_fd", -1); fd >= 0) watch_listen_channel(loop, fd);
+  if (int fd = adopted.value("messages_fd", -1); fd >= 0) watch_messages(loop, fd);
+}
+
+json ChildChannels::export_state() const {
+  return {{"socket_via", socket_via_},
+          {"listening", listening_},
+          {"node_fd", inherit_fd(node_ ? node_->fd() : -1)},
+          {"listen_fd", inherit_fd(listen_channel_ ? listen_channel_->fd() : -1)},
+          {"messages_fd", inherit_fd(messages_ ? messages_->fd() : -1)}};
 }
 
 void ChildChannels::restore_backlogs() {

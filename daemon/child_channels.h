@@ -42,6 +42,13 @@ class ChildChannels {
                 const std::string& preload_library, Events events, SpawnOptions& options,
                 std::vector<int>& child_ends);
 
+  /// Takes over the channels of a child started by the previous pmd
+  /// (`pm update`), as described by export_state().
+  ChildChannels(uv_loop_t* loop, const AppSpec& spec, ListenerSet& listeners, Events events,
+                const json& adopted);
+  /// Copies of pmd's ends that survive exec, and what else the new pmd needs.
+  json export_state() const;
+
   /// Delivers a message (`pm send`); false when there is no channel.
   bool send_message(const json& message);
   /// The cluster's graceful stop; false when the child is not a Node worker.
@@ -59,6 +66,9 @@ class ChildChannels {
                            SpawnOptions& options, std::vector<int>& child_ends);
   void open_message_channel(uv_loop_t* loop, SpawnOptions& options, std::vector<int>& child_ends);
   void restore_backlogs();
+  void watch_node(uv_loop_t* loop, int fd);
+  void watch_listen_channel(uv_loop_t* loop, int fd);
+  void watch_messages(uv_loop_t* loop, int fd);
 
   const AppSpec& spec_;
   ListenerSet& listeners_;

@@ -198,4 +198,13 @@ void ClientConnection::close() {
   if (keep && on_gone_) on_gone_(this);
 }
 
+bool ClientConnection::reply_now(const json& value) {
+  if (closed_ || !handle_) return false;
+  std::string line = encode_line(value);
+  uv_buf_t buf = uv_buf_init(line.data(), static_cast<unsigned>(line.size()));
+  int written = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_->pipe), &buf, 1);
+  if (pending_requests_ > 0) --pending_requests_;
+  return written == static_cast<int>(line.size());
+}
+
 }  // namespace pm

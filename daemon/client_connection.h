@@ -37,6 +37,9 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
 
   /// The final reply to one request.
   void reply(const json& value);
+  /// The final reply, written before this returns (the daemon is about to
+  /// exec); false when the socket would not take it all at once.
+  bool reply_now(const json& value);
   /// One line of a streaming reply; the request stays open.
   void stream(const json& value) { write(encode_line(value)); }
   /// Marks the connection as streaming (no idle timeout), and what to do

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -20,16 +21,27 @@ void CommandHandler::handle(const json& request, Client client) {
   const std::string cmd = request["cmd"];
   using Method = void (CommandHandler::*)(const json&, Client);
   static const std::map<std::string, Method> kCommands = {
-      {"ping", &CommandHandler::ping},           {"start", &CommandHandler::start},
-      {"list", &CommandHandler::list},           {"stop", &CommandHandler::stop},
-      {"restart", &CommandHandler::restart},     {"delete", &CommandHandler::remove},
-      {"describe", &CommandHandler::describe},   {"reload", &CommandHandler::reload},
-      {"send", &CommandHandler::send},           {"signal", &CommandHandler::signal},
-      {"logs", &CommandHandler::logs},           {"flush", &CommandHandler::flush},
-      {"apply", &CommandHandler::apply},         {"scale", &CommandHandler::scale},
-      {"reset", &CommandHandler::reset},         {"env", &CommandHandler::env},
-      {"save", &CommandHandler::save},           {"resurrect", &CommandHandler::resurrect},
-      {"cleardump", &CommandHandler::cleardump}, {"reloadLogs", &CommandHandler::reload_logs},
+      {"ping", &CommandHandler::ping},
+      {"start", &CommandHandler::start},
+      {"list", &CommandHandler::list},
+      {"stop", &CommandHandler::stop},
+      {"restart", &CommandHandler::restart},
+      {"delete", &CommandHandler::remove},
+      {"describe", &CommandHandler::describe},
+      {"reload", &CommandHandler::reload},
+      {"send", &CommandHandler::send},
+      {"signal", &CommandHandler::signal},
+      {"logs", &CommandHandler::logs},
+      {"flush", &CommandHandler::flush},
+      {"apply", &CommandHandler::apply},
+      {"scale", &CommandHandler::scale},
+      {"reset", &CommandHandler::reset},
+      {"env", &CommandHandler::env},
+      {"save", &CommandHandler::save},
+      {"resurrect", &CommandHandler::resurrect},
+      {"cleardump", &CommandHandler::cleardump},
+      {"update", &CommandHandler::update},
+      {"reloadLogs", &CommandHandler::reload_logs},
       {"kill", &CommandHandler::kill},
   };
   try {
@@ -275,8 +287,26 @@ void CommandHandler::cleardump(const json&, Client client) {
   client->reply(ok_reply({{"path", state_.path()}}));
 }
 
+CommandHandler::CommandHandler(uv_loop_t* loop, Supervisor& supervisor, LogBus& bus,
+                               const Paths& paths, Shutdown shutdown, Takeover takeover)
+    : loop_(loop),
+      supervisor_(supervisor),
+      bus_(bus),
+      state_(paths),
+      shutdown_(std::move(shutdown)),
+      takeover_(std::move(takeover)),
+      started_at_(std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count()) {}
+
 void CommandHandler::ping(const json&, Client client) {
-  client->reply(ok_reply({{"pid", ::getpid()}, {"version", PM_VERSION}}));
+  client->reply(
+      ok_reply({{"pid", ::getpid()}, {"version", PM_VERSION}, {"started_at", started_at_}}));
+}
+
+void CommandHandler::update(const json&, Client client) {
+  std::string error = takeover_(client);
+  client->reply(error_reply(error));
 }
 
 void CommandHandler::kill(const json&, Client client) {

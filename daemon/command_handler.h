@@ -19,14 +19,12 @@ class CommandHandler {
   /// `shutdown` stops every app and then the daemon; it calls its argument
   /// once the apps are down.
   using Shutdown = std::function<void(std::function<void()> apps_stopped)>;
+  /// `pm update`: hand everything to the installed pmd. Returns only on
+  /// failure, with why.
+  using Takeover = std::function<std::string(std::shared_ptr<ClientConnection> client)>;
 
   CommandHandler(uv_loop_t* loop, Supervisor& supervisor, LogBus& bus, const Paths& paths,
-                 Shutdown shutdown)
-      : loop_(loop),
-        supervisor_(supervisor),
-        bus_(bus),
-        state_(paths),
-        shutdown_(std::move(shutdown)) {}
+                 Shutdown shutdown, Takeover takeover);
 
   /// `pm resurrect` without a client (pmd --resurrect at boot).
   void resurrect_at_start();
@@ -57,6 +55,7 @@ class CommandHandler {
   void save(const json& request, Client client);
   void resurrect(const json& request, Client client);
   void cleardump(const json& request, Client client);
+  void update(const json& request, Client client);
   /// Replies once every instance of the apps (or only those ids) is ready
   /// or has failed.
   void reply_when_started(const std::vector<std::string>& names, const std::vector<int>& only,
@@ -70,6 +69,8 @@ class CommandHandler {
   LogBus& bus_;
   StateStore state_;
   Shutdown shutdown_;
+  Takeover takeover_;
+  std::int64_t started_at_;  // when this pmd image started, wall clock ms
 };
 
 }  // namespace pm

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "common/user_error.h"
+#include "daemon/takeover.h"
 
 namespace pm {
 
@@ -55,11 +56,17 @@ Daemon::~Daemon() {
   if (lock_fd_ >= 0) ::unlink(paths_.daemon_pid().c_str());
 }
 
-void Daemon::open() {
-  lock_fd_ = ::open(paths_.daemon_lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+void Daemon::open(const json* takeover) {
+  if (takeover) {
+    // Still held: the lock's fd was kept open across exec.
+    lock_fd_ = takeover->value("lock_fd", -1);
+    ::fcntl(lock_fd_, F_SETFD, FD_CLOEXEC);
+  } else {
+    lock_fd_ = ::open(paths_.daemon_lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  }
   if (lock_fd_ < 0)
     throw std::runtime_error("cannot open " + paths_.daemon_lock() + ": " + std::strerror(errno));
-  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+  if (!takeover && ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(lock_fd_);
     lock_fd_ = -1;
     throw std::runtime_error("another pmd is already running for " + paths_.home);
@@ -77,11 +84,16 @@ void Daemon::open() {
   supervisor_ = std::make_unique<Supervisor>(*context_);
   handler_ = std::make_unique<CommandHandler>(
       loop_, *supervisor_, bus_, paths_,
-      [this](std::function<void()> done) { shutdown(std::move(done)); });
+      [this](std::function<void()> done) { shutdown(std::move(done)); },
+      [this](std::shared_ptr<ClientConnection> client) { return hand_over(std::move(client)); });
   server_ = std::make_unique<ControlServer>(
       loop_, [this](const json& request, std::shared_ptr<ClientConnection> client) {
         handler_->handle(request, std::move(client));
       });
+  if (takeover) {
+    supervisor_->adopt_state(*takeover);
+    reaper_->reap();  // children that exited while pmd was being replaced
+  }
   server_->listen(paths_.socket());
 
   std::string pid = std::to_string(::getpid()) + "\n";
@@ -135,6 +147,32 @@ void Daemon::reload_all() {
   } catch (const UserError& error) {
     spdlog::warn("SIGUSR2: {}", error.what());
   }
+}
+
+std::string Daemon::hand_over(std::shared_ptr<ClientConnection> client) {
+  json state;
+  try {
+    state = supervisor_->export_state();
+  } catch (const UserError& error) {
+    return error.what();
+  }
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return "cannot find the pmd binary";
+  std::string binary(self, static_cast<std::size_t>(n));
+  // Replaced on disk by the install: run what is at the path now.
+  const std::string deleted = " (deleted)";
+  if (binary.size() > deleted.size() &&
+      binary.compare(binary.size() - deleted.size(), deleted.size(), deleted) == 0)
+    binary.erase(binary.size() - deleted.size());
+  state["lock_fd"] = lock_fd_;
+  ::fcntl(lock_fd_, F_SETFD, 0);
+  spdlog::info("pm update: handing over to {}", binary);
+  client->reply_now(ok_reply({{"pid", ::getpid()}}));
+  std::string error = exec_successor(paths_, binary, state);
+  ::fcntl(lock_fd_, F_SETFD, FD_CLOEXEC);
+  spdlog::error("pm update: {}; this pmd goes on", error);
+  return error;
 }
 
 void Daemon::run(bool resurrect) {

@@ -27,8 +27,10 @@ class Daemon {
   Daemon& operator=(const Daemon&) = delete;
 
   /// Takes the lock and opens the control socket. Throws std::runtime_error
-  /// (another daemon holds this home, the socket cannot be bound).
-  void open();
+  /// (another daemon holds this home, the socket cannot be bound). With
+  /// `takeover`, the state a previous pmd left (`pm update`): its lock and
+  /// apps are taken over.
+  void open(const json* takeover = nullptr);
   /// Runs the loop until the daemon is told to stop; first brings back the
   /// saved apps when `resurrect`.
   void run(bool resurrect);
@@ -36,6 +38,7 @@ class Daemon {
  private:
   void shutdown(std::function<void()> apps_stopped);
   void reload_all();
+  std::string hand_over(std::shared_ptr<ClientConnection> client);
   void notify_service_manager();
   void watch_signal(int signum, void (*handler)(uv_signal_t*, int));
 

@@ -15,6 +15,7 @@
 
 #include "common/signal_names.h"
 #include "common/user_error.h"
+#include "daemon/takeover.h"
 
 namespace pm {
 
@@ -62,7 +63,7 @@ const char* state_name(InstanceState state) {
 }
 
 Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<const AppSpec> spec,
-                   ListenerSet& listeners)
+                   ListenerSet& listeners, const json* adopted)
     : context_(context),
       id_(id),
       index_(index),
@@ -78,6 +79,10 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
       ready_timer_(context.loop),
       restart_timer_(context.loop),
       kill_timer_(context.loop) {
+  if (adopted) {
+    adopt(*adopted);
+    return;
+  }
   // Unique per object: during a reload the old and new instance of a slot
   // (same id) both have one.
   static unsigned serial = 0;
@@ -151,20 +156,9 @@ void Instance::spawn() {
   std::vector<int> child_ends{out_pipe[1], err_pipe[1]};
   last_error_.clear();
   try {
-    ChildChannels::Events events;
-    events.ready = [this](const char* via) { mark_ready(via); };
-    events.share_socket = [this](const ListenAddress& address, std::string& error) {
-      return share_socket(address, error);
-    };
-    events.node_closed = [this] {
-      // A worker that closed its channel while stopping has finished its
-      // requests: the kill signal ends whatever still keeps it alive.
-      if (state_ == InstanceState::Stopping && group_)
-        ::kill(-group_, signal_number(spec_->kill_signal));
-    };
     channels_ = std::make_unique<ChildChannels>(context_.loop, *spec_, id_, listeners_,
-                                                context_.preload_library, std::move(events),
-                                                options, child_ends);
+                                                context_.preload_library, channel_events(), options,
+                                                child_ends);
     socket_via_ = channels_->socket_via();
     if (notify_ && !notify_->path().empty())
       options.env.push_back("NOTIFY_SOCKET=" + notify_->path());
@@ -204,6 +198,81 @@ void Instance::spawn() {
   ready_timer_.start(static_cast<std::uint64_t>(spec_->listen_timeout_ms),
                      [this] { on_ready_timeout(); });
   set_state(InstanceState::Launching);
+}
+
+ChildChannels::Events Instance::channel_events() {
+  ChildChannels::Events events;
+  events.ready = [this](const char* via) { mark_ready(via); };
+  events.share_socket = [this](const ListenAddress& address, std::string& error) {
+    return share_socket(address, error);
+  };
+  events.node_closed = [this] {
+    // A worker that closed its channel while stopping has finished its
+    // requests: the kill signal ends whatever still keeps it alive.
+    if (state_ == InstanceState::Stopping && group_)
+      ::kill(-group_, signal_number(spec_->kill_signal));
+  };
+  return events;
+}
+
+json Instance::export_state() const {
+  json state{{"id", id_},
+             {"index", index_},
+             {"state", state_name(state_)},
+             {"pid", pid_},
+             {"restarts", restarts_},
+             {"created_at", created_at_},
+             {"uptime_ms", pid_ > 0 ? now_ms(context_.loop) - started_ms_ : 0},
+             {"ready_via", ready_via_},
+             {"socket_via", socket_via_},
+             {"last_exit", last_exit_},
+             {"last_error", last_error_},
+             {"history", history_},
+             {"notify_path", notify_ ? notify_->path() : ""},
+             {"notify_fd", inherit_fd(notify_ ? notify_->fd() : -1)}};
+  if (pid_ > 0) {
+    state["out_fd"] = inherit_fd(out_.fd());
+    state["err_fd"] = inherit_fd(err_.fd());
+    state["channels"] = channels_ ? channels_->export_state() : json::object();
+  }
+  return state;
+}
+
+void Instance::adopt(const json& state) {
+  restarts_ = state.value("restarts", 0);
+  created_at_ = state.value("created_at", created_at_);
+  ready_via_ = state.value("ready_via", "");
+  socket_via_ = state.value("socket_via", "");
+  last_exit_ = state.value("last_exit", "");
+  last_error_ = state.value("last_error", "");
+  history_ = state.value("history", json::array());
+  int notify_fd = state.value("notify_fd", -1);
+  if (notify_fd >= 0)
+    notify_ =
+        std::make_unique<NotifySocket>(context_.loop, state.value("notify_path", ""), notify_fd,
+                                       [this] { mark_ready("sd_notify READY=1"); });
+  pid_ = state.value("pid", 0);
+  std::string was = state.value("state", "stopped");
+  if (pid_ <= 0) {
+    state_ = was == "errored" ? InstanceState::Errored : InstanceState::Stopped;
+    if (was == "waiting restart") start();
+    return;
+  }
+  group_ = pid_;
+  started_ms_ = now_ms(context_.loop) - state.value("uptime_ms", 0ULL);
+  if (int fd = state.value("out_fd", -1); fd >= 0) out_.attach(fd);
+  if (int fd = state.value("err_fd", -1); fd >= 0) err_.attach(fd);
+  channels_ = std::make_unique<ChildChannels>(context_.loop, *spec_, listeners_, channel_events(),
+                                              state.value("channels", json::object()));
+  context_.reaper.watch(pid_, [this](int status) { on_exit(status); });
+  if (was == "launching") {
+    state_ = InstanceState::Launching;
+    ready_timer_.start(static_cast<std::uint64_t>(spec_->listen_timeout_ms),
+                       [this] { on_ready_timeout(); });
+  } else {
+    state_ = InstanceState::Online;
+  }
+  spdlog::info("{}[{}]: took over pid {}", spec_->name, id_, pid_);
 }
 
 void Instance::mark_ready(const char* via) {

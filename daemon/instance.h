@@ -52,8 +52,10 @@ class Instance {
  public:
   using Done = std::function<void()>;
 
+  /// `adopted`, from export_state() of the previous pmd (`pm update`), takes
+  /// over a child that already runs instead of starting one later.
   Instance(InstanceContext& context, int id, int index, std::shared_ptr<const AppSpec> spec,
-           ListenerSet& listeners);
+           ListenerSet& listeners, const nlohmann::json* adopted = nullptr);
   ~Instance();
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
@@ -72,6 +74,9 @@ class Instance {
   bool send_message(const nlohmann::json& message);
   /// Sends a Unix signal to the instance's process; false when none runs.
   bool signal(int signum);
+  /// What a new pmd needs to take this instance over, with copies of its
+  /// fds that survive exec.
+  nlohmann::json export_state() const;
   /// `pm reset`: restart counters back to zero.
   void reset_counters();
   /// The environment the child gets ("KEY=value").
@@ -105,6 +110,8 @@ class Instance {
   void on_ready_timeout();
   int share_socket(const ListenAddress& address, std::string& error);
   void set_state(InstanceState state);
+  ChildChannels::Events channel_events();
+  void adopt(const nlohmann::json& state);
   void on_exit(int wait_status);
   void finish_stop();
   void wait_for_group();

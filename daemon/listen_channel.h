@@ -27,6 +27,8 @@ class ListenChannel {
 
   /// Takes ownership of `fd`, pmd's end of the socketpair.
   ListenChannel(uv_loop_t* loop, int fd, Events events);
+  /// pmd's end of the channel, or -1 once closed.
+  int fd() const { return watch_->active() ? watch_->fd() : -1; }
 
  private:
   void on_readable();

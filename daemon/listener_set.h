@@ -18,6 +18,10 @@ class ListenerSet {
   /// the error is also kept as last_error() for `pm describe`.
   SharedListener& acquire(const ListenAddress& address);
   std::vector<SharedListener*> all() const;
+  /// Takes over a socket that was bound for this set before `pm update`.
+  void adopt(const ListenAddress& address, int fd, int port) {
+    listeners_[address.key()] = std::make_unique<SharedListener>(address, fd, port);
+  }
   /// Closes every socket: the ports are free again.
   void close_all() { listeners_.clear(); }
   bool empty() const { return listeners_.empty(); }

@@ -157,4 +157,10 @@ void LogSink::emit_partial() {
   partial_.clear();
 }
 
+int LogSink::fd() const {
+  int fd = -1;
+  if (reader_) uv_fileno(reinterpret_cast<const uv_handle_t*>(&reader_->pipe), &fd);
+  return fd;
+}
+
 }  // namespace pm

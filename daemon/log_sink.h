@@ -29,6 +29,8 @@ class LogSink {
   /// after draining and closing the previous one.
   void attach(int fd);
   LogFile& file() { return *file_; }
+  /// The pipe being read, or -1.
+  int fd() const;
 
  private:
   struct Reader;

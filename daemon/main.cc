@@ -13,6 +13,7 @@
 
 #include "common/paths.h"
 #include "daemon/daemon.h"
+#include "daemon/takeover.h"
 
 int main(int argc, char** argv) {
   if (argc > 1 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0)) {
@@ -20,7 +21,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   bool resurrect = argc == 2 && std::strcmp(argv[1], "--resurrect") == 0;
-  if (argc > 1 && !resurrect) {
+  const char* takeover = argc == 3 && std::strcmp(argv[1], "--takeover") == 0 ? argv[2] : nullptr;
+  if (argc > 1 && !resurrect && !takeover) {
     std::fprintf(stderr,
                  "usage: pmd [--resurrect | --version]\n"
                  "pmd is started by `pm` (or by systemd, see `pm startup`); it reads PM_HOME\n"
@@ -49,7 +51,12 @@ int main(int argc, char** argv) {
   {
     pm::Daemon daemon(&loop, paths);
     try {
-      daemon.open();
+      if (takeover) {
+        pm::json state = pm::read_takeover_state(takeover);
+        daemon.open(&state);
+      } else {
+        daemon.open();
+      }
       daemon.run(resurrect);
     } catch (const std::exception& error) {
       spdlog::error("{}", error.what());

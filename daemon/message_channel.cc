@@ -90,4 +90,10 @@ void MessageChannel::send(const json& message) {
   if (rc != 0) delete write;
 }
 
+int MessageChannel::fd() const {
+  int fd = -1;
+  if (handle_) uv_fileno(reinterpret_cast<const uv_handle_t*>(&handle_->pipe), &fd);
+  return fd;
+}
+
 }  // namespace pm

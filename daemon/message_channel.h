@@ -23,6 +23,8 @@ class MessageChannel {
 
   void send(const json& message);
   bool open() const { return handle_ != nullptr; }
+  /// pmd's end of the channel, or -1 once closed.
+  int fd() const;
 
  private:
   struct Handle;

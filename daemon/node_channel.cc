@@ -203,4 +203,10 @@ void NodeChannel::write(const json& message, int send_fd) {
   if (rc != 0) on_written(&request->request, rc);
 }
 
+int NodeChannel::fd() const {
+  int fd = -1;
+  if (handle_) uv_fileno(reinterpret_cast<const uv_handle_t*>(&handle_->pipe), &fd);
+  return fd;
+}
+
 }  // namespace pm

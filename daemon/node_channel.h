@@ -38,6 +38,8 @@ class NodeChannel {
   /// The cluster's graceful stop: the child closes its servers, then its channel.
   void disconnect();
   bool open() const { return handle_ != nullptr; }
+  /// pmd's end of the channel, or -1 once closed.
+  int fd() const;
 
  private:
   struct Handle;

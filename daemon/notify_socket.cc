@@ -50,4 +50,9 @@ void NotifySocket::on_readable() {
   }
 }
 
+NotifySocket::NotifySocket(uv_loop_t* loop, std::string path, int fd, std::function<void()> ready)
+    : path_(std::move(path)), ready_(std::move(ready)) {
+  watch_ = std::make_unique<SocketWatch>(loop, fd, [this] { on_readable(); });
+}
+
 }  // namespace pm

@@ -21,7 +21,10 @@ class NotifySocket {
   NotifySocket(const NotifySocket&) = delete;
   NotifySocket& operator=(const NotifySocket&) = delete;
 
+  /// Takes over a socket already bound at `path` (after `pm update`).
+  NotifySocket(uv_loop_t* loop, std::string path, int fd, std::function<void()> ready);
   const std::string& path() const { return path_; }
+  int fd() const { return watch_ && watch_->active() ? watch_->fd() : -1; }
 
  private:
   void on_readable();

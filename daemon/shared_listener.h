@@ -16,6 +16,9 @@ class SharedListener {
   /// Binds and listens; throws UserError saying why it cannot (in use,
   /// permission, not an address of this machine).
   explicit SharedListener(const ListenAddress& address);
+  /// Takes over a socket already bound and listening (after `pm update`).
+  SharedListener(const ListenAddress& address, int fd, int port)
+      : address_(address), fd_(fd), port_(port) {}
   ~SharedListener();
   SharedListener(const SharedListener&) = delete;
   SharedListener& operator=(const SharedListener&) = delete;

@@ -11,6 +11,7 @@
 #include "common/command_line.h"
 #include "common/cron_schedule.h"
 #include "common/user_error.h"
+#include "daemon/takeover.h"
 
 namespace pm {
 
@@ -470,6 +471,66 @@ void Supervisor::reload_next(std::shared_ptr<ReloadPlan> plan, std::size_t index
 
 void Supervisor::reopen_logs() {
   context_.log_files.for_each([](LogFile& file) { file.reopen(); });
+}
+
+json Supervisor::export_state() const {
+  for (const auto& reload : reloads_)
+    if (!reload->finished())
+      throw UserError("a reload of " + reload->app() + " is running; update when it is done");
+  json apps = json::array();
+  for (const auto& app : apps_) {
+    if (!app->incoming.empty() || !app->retiring.empty())
+      throw UserError("app " + app->spec->name + " is reloading; update when it is done");
+    for (const auto& instance : app->instances)
+      if (instance->state() == InstanceState::Stopping)
+        throw UserError("app " + app->spec->name + " is stopping; update when it is done");
+  }
+  for (const auto& app : apps_) {
+    json listeners = json::array();
+    for (SharedListener* listener : app->listeners.all()) {
+      const ListenAddress& address = listener->address();
+      listeners.push_back({{"unix", address.kind == ListenAddress::Kind::Unix},
+                           {"host", address.host},
+                           {"port", address.port},
+                           {"path", address.path},
+                           {"bound_port", listener->port()},
+                           {"fd", inherit_fd(listener->fd())}});
+    }
+    json instances = json::array();
+    for (const auto& instance : app->instances) instances.push_back(instance->export_state());
+    apps.push_back({{"spec", to_json(*app->spec)},
+                    {"listeners", listeners},
+                    {"instances", instances},
+                    {"reload_error", app->reload_error}});
+  }
+  return {{"next_id", next_id_}, {"apps", apps}};
+}
+
+void Supervisor::adopt_state(const json& state) {
+  next_id_ = state.value("next_id", 0);
+  for (const auto& saved : state.value("apps", json::array())) {
+    auto app = std::make_unique<App>();
+    app->spec = std::make_shared<const AppSpec>(spec_from_json(saved["spec"]));
+    app->reload_error = saved.value("reload_error", "");
+    for (const auto& listener : saved.value("listeners", json::array())) {
+      ListenAddress address;
+      address.kind =
+          listener.value("unix", false) ? ListenAddress::Kind::Unix : ListenAddress::Kind::Tcp;
+      address.host = listener.value("host", "");
+      address.port = listener.value("port", 0);
+      address.path = listener.value("path", "");
+      app->listeners.adopt(address, listener.value("fd", -1), listener.value("bound_port", 0));
+    }
+    App& adopted = *app;
+    apps_.push_back(std::move(app));
+    for (const auto& instance : saved.value("instances", json::array()))
+      adopted.instances.push_back(
+          std::make_unique<Instance>(context_, instance.value("id", 0), instance.value("index", 0),
+                                     adopted.spec, adopted.listeners, &instance));
+    schedule_cron(adopted);
+  }
+  update_memory_watch();
+  spdlog::info("took over {} app(s) from the previous pmd", apps_.size());
 }
 
 }  // namespace pm

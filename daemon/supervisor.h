@@ -73,6 +73,12 @@ class Supervisor {
               std::function<void(std::string)> done);
   /// The plan for targets: their instance ids grouped by app.
   ReloadPlan plan_reload(const std::vector<int>& ids) const;
+  /// Everything a new pmd needs to take the apps over (`pm update`), with
+  /// copies of the fds that survive exec. Throws UserError while an app is
+  /// stopping or reloading.
+  json export_state() const;
+  /// Takes over the apps a previous pmd exported.
+  void adopt_state(const json& state);
   /// Reopens every log file (after an external logrotate).
   void reopen_logs();
   InstanceContext& context() { return context_; }

@@ -135,13 +135,44 @@ class Persistence(PmTestCase):
         self.assertFalse(os.path.exists(os.path.join(self.home, "dump.json")))
         self.assertIn("run `pm save` first", self.pm("resurrect", check=False).stderr)
 
-    def test_update_brings_every_app_back(self):
-        self.pm("start", "sleep 1000", "--name", "a", "-i", "2")
-        old = self.daemon_pid()
+    def test_update_keeps_the_childrens_pids(self):
+        port = free_port()
+        node = self.write("web.js", "const http = require('http');\n"
+                          "let said = 'nothing';\n"
+                          "process.on('message', (m) => { said = JSON.stringify(m); });\n"
+                          f"http.createServer((q, r) => r.end(`${{process.pid}} ${{said}}`)).listen({port});\n")
+        ticker = self.write("ticker.py", "import os, socket, time\n"
+                            "channel = socket.socket(fileno=int(os.environ['PM_CHANNEL_FD']))\n"
+                            "i = 0\nwhile True:\n    print(f'tick {i}', flush=True)\n"
+                            "    i += 1\n    time.sleep(0.05)\n")
+        self.pm("start", node, "-i", "2")
+        self.pm("start", ticker, "--listen-timeout", "0")
+        before = {r["id"]: r["pid"] for r in self.jlist()}
+        pmd = self.daemon_pid()
         out = self.pm("update").stdout
-        self.assertIn("restarted under it", out)
-        self.assertNotEqual(self.daemon_pid(), old)
-        self.assertEqual(len(self.rows("a")), 2)
+        self.assertIn("3 running instance(s) taken over, pids unchanged", out)
+        self.assertEqual({r["id"]: r["pid"] for r in self.jlist()}, before)
+        self.assertEqual(self.daemon_pid(), pmd, "the same process, a new image")
+        self.assertIn("took over pid", open(os.path.join(self.home, "pmd.log")).read())
+        # Sockets, pipes and channels all carried over.
+        import http.client
+        def ask():
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", "/")
+            body = c.getresponse().read().decode()
+            c.close()
+            return body
+        self.assertIn(ask().split()[0], {str(p) for p in before.values()})
+        size = os.path.getsize(self.log_path("ticker", 2))
+        self.wait_for(lambda: os.path.getsize(self.log_path("ticker", 2)) > size,
+                      "output after the update to reach the log")
+        self.pm("send", "web", '{"after": "update"}')
+        self.wait_for(lambda: ask().endswith('{"after":"update"}'), "a message after the update")
+        self.pm("reload", "web")
+        self.assertTrue(all(r["pid"] != before[r["id"]] for r in self.rows("web")))
+        self.pm("stop", "all")
+        for pid in before.values():
+            self.assertFalse(pid_alive(pid))
 
     def test_pmd_resurrect_at_boot_and_startup_unit(self):
         self.pm("start", "sleep 1000", "--name", "boot")
