@@ -216,8 +216,15 @@ void CommandHandler::scale(const json& request, Client client) {
   } catch (const std::exception&) {
     throw UserError("scale takes N, +N or -N (got \"" + count + "\")");
   }
-  auto added = supervisor_.scale(name, target, [] {});
-  reply_when_started({name}, added.empty() ? ids_of({name}) : added, client);
+  if (target >= current) {
+    // New instances count once they are ready.
+    auto added = supervisor_.scale(name, target, [] {});
+    reply_when_started({name}, added.empty() ? ids_of({name}) : added, client);
+    return;
+  }
+  supervisor_.scale(name, target, [this, client, name] {
+    client->reply(ok_reply({{"names", json::array()}, {"processes", rows(ids_of({name}))}}));
+  });
 }
 
 void CommandHandler::reset(const json& request, Client client) {
