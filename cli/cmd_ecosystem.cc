@@ -27,18 +27,7 @@ void add_deploy_command(CLI::App& app, const std::string& name, const std::strin
   cmd->callback([options, action] {
     std::string file = options->file.empty() ? find_ecosystem_file() : options->file;
     if (file.empty()) throw CliError("no ecosystem file given, and none here");
-    Ecosystem ecosystem = load_ecosystem(file, options->env_name, options->only);
-    for (const auto& warning : ecosystem.warnings) std::cerr << "pm: warning: " << warning << "\n";
-    json base_env = environment_with({});
-    json specs = json::array();
-    for (auto& spec : ecosystem.apps) {
-      json env = base_env;
-      for (const auto& [key, value] : spec.env) env[key] = value;
-      spec.env = env.get<std::map<std::string, std::string>>();
-      json value = to_json(spec);
-      value.erase("argv");
-      specs.push_back(std::move(value));
-    }
+    json specs = ecosystem_specs(file, options->env_name, options->only, environment_with({}));
     DaemonClient client(Paths::from_environment());
     json reply = client.stream(
         make_request("apply", {{"specs", specs}, {"action", action}}), [](const json& step) {

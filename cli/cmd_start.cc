@@ -145,19 +145,7 @@ json build_spec(const StartOptions& options) {
 void start_ecosystem(const std::string& file, const StartOptions& options) {
   std::string env_name;
   auto variables = variables_in(options.env, env_name);
-  Ecosystem ecosystem = load_ecosystem(file, env_name, options.only);
-  for (const auto& warning : ecosystem.warnings) std::cerr << "pm: warning: " << warning << "\n";
-  json base_env = environment_with(variables);
-  json specs = json::array();
-  for (auto& spec : ecosystem.apps) {
-    // The shell's environment, then the file's env (and env_NAME) on top.
-    json env = base_env;
-    for (const auto& [key, value] : spec.env) env[key] = value;
-    spec.env = env.get<std::map<std::string, std::string>>();
-    json value = to_json(spec);
-    value.erase("argv");
-    specs.push_back(std::move(value));
-  }
+  json specs = ecosystem_specs(file, env_name, options.only, environment_with(variables));
   DaemonClient client(Paths::from_environment());
   report_started(
       client, client.call(make_request("start", {{"specs", specs}, {"wait", !options.no_wait}})));

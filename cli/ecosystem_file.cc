@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "cli/daemon_client.h"
@@ -111,6 +112,23 @@ Ecosystem load_ecosystem(const std::string& path, const std::string& env_name,
   } catch (const SpecError& error) {
     throw CliError(std::string(error.what()) + "; nothing was started");
   }
+}
+
+nlohmann::json ecosystem_specs(const std::string& path, const std::string& env_name,
+                               const std::vector<std::string>& only,
+                               const nlohmann::json& base_env) {
+  Ecosystem ecosystem = load_ecosystem(path, env_name, only);
+  for (const auto& warning : ecosystem.warnings) std::cerr << "pm: warning: " << warning << "\n";
+  nlohmann::json specs = nlohmann::json::array();
+  for (auto& spec : ecosystem.apps) {
+    nlohmann::json env = base_env;
+    for (const auto& [key, value] : spec.env) env[key] = value;
+    spec.env = env.get<std::map<std::string, std::string>>();
+    nlohmann::json value = to_json(spec);
+    value.erase("argv");
+    specs.push_back(std::move(value));
+  }
+  return specs;
 }
 
 }  // namespace pm

@@ -17,4 +17,11 @@ std::string find_ecosystem_file();
 Ecosystem load_ecosystem(const std::string& path, const std::string& env_name,
                          const std::vector<std::string>& only);
 
+/// Reads the file, prints its warnings, and returns the apps as the daemon
+/// takes them: each with this shell's environment (`base_env`) under the
+/// file's env.
+nlohmann::json ecosystem_specs(const std::string& path, const std::string& env_name,
+                               const std::vector<std::string>& only,
+                               const nlohmann::json& base_env);
+
 }  // namespace pm
