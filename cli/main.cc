@@ -40,6 +40,17 @@ int main(int argc, char** argv) {
     throw pm::CliError("no command named \"" + help_topic + "\"; see `pm help`");
   });
 
+  if (argc == 1) {
+    std::cout << app.help();
+    return 0;
+  }
+  if (argv[1][0] != '-') {
+    auto matches = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(argv[1]); });
+    if (matches.empty()) {
+      std::cerr << "pm: unknown command \"" << argv[1] << "\"; `pm help` lists them\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
