@@ -9,7 +9,8 @@
 int main(int argc, char** argv) {
   CLI::App app{
       "pm: a process manager for production services.\n"
-      "Runs programs as supervised, clustered instances sharing one port."};
+      "Runs programs as supervised, clustered instances sharing one port.",
+      "pm"};
   app.set_version_flag("-v,--version", PM_VERSION);
   app.require_subcommand(1);
   app.fallthrough(false);
