@@ -27,7 +27,12 @@ def run_load(tool):
 
 def failures(tool, out):
     if tool == "ab":
-        total = int(re.search(r"Complete requests:\s+(\d+)", out).group(1))
+        complete = re.search(r"Complete requests:\s+(\d+)", out)
+        if not complete:
+            # ab gives up at the first refused connection: say so.
+            done = re.search(r"Total of (\d+) requests completed", out)
+            return (int(done.group(1)) if done else 0), "aborted: " + out.strip().splitlines()[-1]
+        total = int(complete.group(1))
         failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))
         non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
         return total, failed + (int(non2xx.group(1)) if non2xx else 0)
@@ -73,7 +78,7 @@ def main():
 
     print(f"\n{'manager':8} {'action':8} {'load':4} {'requests':>9} {'failed':>7}")
     for manager, action, tool, total, failed in rows:
-        print(f"{manager:8} {action:8} {tool:4} {total:>9} {failed:>7}")
+        print(f"{manager:8} {action:8} {tool:4} {total:>9} {failed!s:>7}")
     print("\n(two reloads or restarts of a 2-instance app during each run; 'failed' is ab's"
           " failed requests, or wrk's socket errors plus non-2xx responses)")
 
