@@ -38,12 +38,23 @@ int pair_for_child(int type, SpawnOptions& options, std::vector<int>& child_ends
 }  // namespace
 
 ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, int id, ListenerSet& listeners,
-                             const std::string& preload_library, Events events,
-                             SpawnOptions& options, std::vector<int>& child_ends)
+                             const std::string& preload_library, const std::string& node_preload,
+                             Events events, SpawnOptions& options, std::vector<int>& child_ends)
     : spec_(spec), listeners_(listeners), events_(std::move(events)) {
   if (!spec.listen.empty()) pass_listeners(options);
   if (is_node(options.argv)) {
     open_node_channel(loop, id, options, child_ends);
+    if (!node_preload.empty()) {
+      // Gentle with kept-alive connections when a server closes (reloads).
+      std::string require = "--require " + node_preload;
+      bool merged = false;
+      for (auto& entry : options.env)
+        if (entry.rfind("NODE_OPTIONS=", 0) == 0) {
+          entry += " " + require;
+          merged = true;
+        }
+      if (!merged) options.env.push_back("NODE_OPTIONS=" + require);
+    }
     return;
   }
   if (spec.listen.empty() && !preload_library.empty())

@@ -38,9 +38,10 @@ class ChildChannels {
   /// Adds the fds and environment the child needs to `options`, and the
   /// child's ends (closed in pmd after the fork) to `child_ends`. Throws
   /// UserError when a --listen address cannot be had or a socket pair made.
+  /// `node_preload` is required into Node programs (NODE_OPTIONS).
   ChildChannels(uv_loop_t* loop, const AppSpec& spec, int id, ListenerSet& listeners,
-                const std::string& preload_library, Events events, SpawnOptions& options,
-                std::vector<int>& child_ends);
+                const std::string& preload_library, const std::string& node_preload, Events events,
+                SpawnOptions& options, std::vector<int>& child_ends);
 
   /// Takes over the channels of a child started by the previous pmd
   /// (`pm update`), as described by export_state().

@@ -23,16 +23,15 @@ namespace pm {
 
 namespace {
 
-/// The preload library installed beside pmd (build tree) or in ../lib/pm.
-std::string find_preload_library() {
+/// A file installed beside pmd (build tree) or in ../lib/pm.
+std::string find_installed(const std::string& name) {
   char self[4096];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) return "";
   self[n] = '\0';
   std::string dir(self);
   dir.erase(dir.find_last_of('/'));
-  for (const std::string& candidate :
-       {dir + "/libpm_preload.so", dir + "/../lib/pm/libpm_preload.so"}) {
+  for (const std::string& candidate : {dir + "/" + name, dir + "/../lib/pm/" + name}) {
     char resolved[4096];
     if (::realpath(candidate.c_str(), resolved) && ::access(resolved, R_OK) == 0) return resolved;
   }
@@ -78,7 +77,8 @@ void Daemon::open(const json* takeover) {
 
   reaper_ = std::make_unique<ChildReaper>(loop_);
   context_ = std::make_unique<InstanceContext>(
-      InstanceContext{loop_, *reaper_, bus_, log_files_, paths_, find_preload_library(), nullptr});
+      InstanceContext{loop_, *reaper_, bus_, log_files_, paths_, find_installed("libpm_preload.so"),
+                      find_installed("node_graceful_close.js"), nullptr});
   if (context_->preload_library.empty())
     spdlog::warn("preload library not found: programs that bind their own port cannot share it");
   supervisor_ = std::make_unique<Supervisor>(*context_);

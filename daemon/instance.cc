@@ -157,8 +157,8 @@ void Instance::spawn() {
   last_error_.clear();
   try {
     channels_ = std::make_unique<ChildChannels>(context_.loop, *spec_, id_, listeners_,
-                                                context_.preload_library, channel_events(), options,
-                                                child_ends);
+                                                context_.preload_library, context_.node_preload,
+                                                channel_events(), options, child_ends);
     socket_via_ = channels_->socket_via();
     if (notify_ && !notify_->path().empty())
       options.env.push_back("NOTIFY_SOCKET=" + notify_->path());

@@ -43,6 +43,7 @@ struct InstanceContext {
   LogFiles& log_files;
   Paths paths;
   std::string preload_library;  // empty when it is not installed
+  std::string node_preload;     // node_graceful_close.js, or empty
   /// Told whenever an instance changes state (the Supervisor listens).
   std::function<void(Instance&)> changed;
 };
