@@ -9,7 +9,6 @@
 #include <set>
 
 #include "common/command_line.h"
-#include "common/cron_schedule.h"
 #include "common/user_error.h"
 #include "daemon/takeover.h"
 
@@ -40,9 +39,7 @@ bool is_number(const std::string& text) {
 }  // namespace
 
 Supervisor::Supervisor(InstanceContext& context)
-    : context_(context), sweep_timer_(context.loop), memory_timer_(context.loop) {
-  // Watching memory must not keep pmd alive on its own.
-  memory_timer_.unref();
+    : context_(context), sweep_timer_(context.loop), scheduled_(*this, context.loop) {
   context_.changed = [this](Instance& instance) { on_change(instance); };
 }
 
@@ -140,8 +137,8 @@ App& Supervisor::start(AppSpec spec) {
   apps_.push_back(std::move(app));
   App& started = *apps_.back();
   for (auto& instance : started.instances) instance->start();
-  schedule_cron(started);
-  update_memory_watch();
+  scheduled_.schedule_cron(started);
+  scheduled_.update();
   return started;
 }
 
@@ -181,8 +178,8 @@ void Supervisor::replace_spec(App& app, AppSpec spec) {
     spec.argv.insert(spec.argv.begin() + 1, spec.interpreter_args.begin(),
                      spec.interpreter_args.end());
   app.spec = std::make_shared<const AppSpec>(std::move(spec));
-  schedule_cron(app);
-  update_memory_watch();
+  scheduled_.schedule_cron(app);
+  scheduled_.update();
 }
 
 std::vector<int> Supervisor::scale(const std::string& name, int count, Done done) {
@@ -203,79 +200,6 @@ std::vector<int> Supervisor::scale(const std::string& name, int count, Done done
   spdlog::info("app {}: scaling from {} to {} instance(s)", name, current, count);
   remove(removed, std::move(done));
   return added;
-}
-
-void Supervisor::schedule_cron(App& app) {
-  if (app.spec->cron_restart.empty()) {
-    app.cron.reset();
-    return;
-  }
-  if (!app.cron) {
-    app.cron = std::make_unique<Timer>(context_.loop);
-    app.cron->unref();
-  }
-  std::time_t now = std::time(nullptr);
-  std::time_t next = CronSchedule::parse(app.spec->cron_restart).next_after(now);
-  std::string name = app.spec->name;
-  app.cron->start(static_cast<std::uint64_t>(next - now) * 1000, [this, name] {
-    App* due = find_app(name);
-    if (!due) return;
-    std::vector<int> ids;
-    for (const auto& instance : due->instances) ids.push_back(instance->id());
-    reload_quietly(name, ids, "cron_restart \"" + due->spec->cron_restart + "\"");
-    schedule_cron(*due);
-  });
-}
-
-void Supervisor::update_memory_watch() {
-  bool wanted = std::any_of(apps_.begin(), apps_.end(),
-                            [](const auto& app) { return app->spec->max_memory_restart > 0; });
-  // Every second, not every 30 s as PM2: a leak is caught before it hurts.
-  if (wanted && !memory_timer_.active())
-    memory_timer_.start(
-        1000, [this] { check_memory(); }, 1000);
-  else if (!wanted)
-    memory_timer_.stop();
-}
-
-void Supervisor::check_memory() {
-  for (const auto& app : apps_) {
-    std::int64_t limit = app->spec->max_memory_restart;
-    if (limit <= 0) continue;
-    bool busy = std::any_of(reloads_.begin(), reloads_.end(), [&](const auto& reload) {
-      return !reload->finished() && reload->app() == app->spec->name;
-    });
-    if (busy) continue;
-    for (const auto& instance : app->instances) {
-      if (instance->state() != InstanceState::Online) continue;
-      std::uint64_t used = instance->memory();
-      if (used <= static_cast<std::uint64_t>(limit)) continue;
-      reload_quietly(app->spec->name, {instance->id()},
-                     "memory " + std::to_string(used >> 20) + " MB over max_memory_restart " +
-                         std::to_string(limit >> 20) + " MB");
-      break;  // one at a time: the reload keeps the others serving
-    }
-  }
-}
-
-void Supervisor::reload_quietly(const std::string& name, std::vector<int> ids,
-                                const std::string& why) {
-  spdlog::info("app {}: reloading instance(s) for {}", name, why);
-  ReloadPlan plan;
-  plan.apps.emplace_back(name, std::move(ids));
-  try {
-    reload(
-        std::move(plan),
-        [](const json& step) {
-          spdlog::info("reload {}[{}]: {}", step.value("app", ""), step.value("id", -1),
-                       step.value("message", ""));
-        },
-        [name](std::string error) {
-          if (!error.empty()) spdlog::error("app {}: {}", name, error);
-        });
-  } catch (const UserError& error) {
-    spdlog::warn("app {}: {}", name, error.what());
-  }
 }
 
 std::vector<int> Supervisor::select(const std::vector<std::string>& targets) const {
@@ -395,6 +319,12 @@ void Supervisor::remove(const std::vector<int>& ids, Done done) {
 }  // namespace pm
 
 namespace pm {
+
+bool Supervisor::reloading(const std::string& name) const {
+  return std::any_of(reloads_.begin(), reloads_.end(), [&](const auto& reload) {
+    return !reload->finished() && reload->app() == name;
+  });
+}
 
 void Supervisor::abort_reloads(const std::vector<int>& ids, const std::string& reason) {
   for (auto& reload : reloads_) {
@@ -527,9 +457,9 @@ void Supervisor::adopt_state(const json& state) {
       adopted.instances.push_back(
           std::make_unique<Instance>(context_, instance.value("id", 0), instance.value("index", 0),
                                      adopted.spec, adopted.listeners, &instance));
-    schedule_cron(adopted);
+    scheduled_.schedule_cron(adopted);
   }
-  update_memory_watch();
+  scheduled_.update();
   spdlog::info("took over {} app(s) from the previous pmd", apps_.size());
 }
 

@@ -13,6 +13,7 @@
 #include "common/app_spec.h"
 #include "daemon/instance.h"
 #include "daemon/rolling_reload.h"
+#include "daemon/scheduled_reloads.h"
 
 namespace pm {
 
@@ -82,6 +83,8 @@ class Supervisor {
   /// Reopens every log file (after an external logrotate).
   void reopen_logs();
   InstanceContext& context() { return context_; }
+  /// Whether a reload of the app is running.
+  bool reloading(const std::string& name) const;
 
   Instance* find(int id) const;
   App* app_of(int id) const;
@@ -106,10 +109,6 @@ class Supervisor {
   void sweep_reloads();
   /// Resolves a spec's argv and checks it can run; throws UserError.
   void prepare(AppSpec& spec) const;
-  void schedule_cron(App& app);
-  void update_memory_watch();
-  void check_memory();
-  void reload_quietly(const std::string& name, std::vector<int> ids, const std::string& why);
 
   InstanceContext& context_;
   std::vector<std::unique_ptr<App>> apps_;
@@ -117,7 +116,7 @@ class Supervisor {
   std::vector<std::function<bool()>> watchers_;
   std::vector<std::unique_ptr<RollingReload>> reloads_;
   Timer sweep_timer_;
-  Timer memory_timer_;
+  ScheduledReloads scheduled_;
   bool notifying_ = false;
   bool changed_again_ = false;
 };

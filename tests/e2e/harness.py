@@ -39,6 +39,17 @@ def pid_alive(pid):
         return False
 
 
+def http_get(port, path="/", timeout=10):
+    """The body of GET http://127.0.0.1:port/path, on a connection of its own."""
+    import http.client
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().read().decode()
+    finally:
+        connection.close()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -8,7 +8,7 @@ import signal
 import socket
 import time
 
-from harness import PmTestCase, free_port, main, pid_alive
+from harness import PmTestCase, free_port, http_get, main, pid_alive
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
 
@@ -47,15 +47,6 @@ server.serve_forever()
 """
 
 
-def get(port, path="/", timeout=10):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        return connection.getresponse().read().decode()
-    finally:
-        connection.close()
-
-
 def socket_inodes(pid):
     inodes = set()
     for fd in os.listdir(f"/proc/{pid}/fd"):
@@ -82,7 +73,7 @@ class Cluster(PmTestCase):
     def pids_answering(self, port, want):
         seen = set()
         def check():
-            seen.add(get(port))
+            seen.add(http_get(port))
             return len(seen) >= want
         self.wait_for(check, f"{want} distinct instances to answer on :{port} (saw {seen})")
         return seen
@@ -118,7 +109,7 @@ class Cluster(PmTestCase):
                 "--name", "static", cwd=self.tmp)
         self.wait_status("static", "online")
         self.write("hello.txt", "hello from disk\n")
-        self.assertEqual(get(port, "/hello.txt"), "hello from disk\n")
+        self.assertEqual(http_get(port, "/hello.txt"), "hello from disk\n")
 
     def test_listen_fds_with_placeholders(self):
         port = free_port()
@@ -126,7 +117,7 @@ class Cluster(PmTestCase):
         self.pm("start", script, "--listen", f"127.0.0.1:{port}", "-i", "2", "--listen-timeout",
                 "300", "--", "{port}", "{fd}")
         rows = self.wait_status("fdserver", "online")
-        answer = get(port)
+        answer = http_get(port)
         self.assertIn(f"args ['{port}', '3']", answer)
         self.assertIn(answer.split()[1], {str(r["pid"]) for r in rows})
         self.assertIn("LISTEN_FDS", self.pm("describe", "fdserver").stdout)
@@ -154,7 +145,7 @@ class Cluster(PmTestCase):
             if i == 100:
                 os.kill(victim, signal.SIGKILL)
             try:
-                get(port)
+                http_get(port)
                 ok += 1
             except ConnectionRefusedError:
                 refused += 1
@@ -178,7 +169,7 @@ class Cluster(PmTestCase):
         self.assertIsNone(listening_inode(port), "stopping the app frees its port")
         self.pm("restart", "selfbind")
         self.wait_status("selfbind", "online")
-        get(port)
+        http_get(port)
         self.pm("delete", "selfbind")
         self.assertIsNone(listening_inode(port))
         with socket.socket() as s:

@@ -7,7 +7,7 @@ import subprocess
 import threading
 import time
 
-from harness import PM, PmTestCase, free_port, main, pid_alive
+from harness import PM, PmTestCase, free_port, http_get, main, pid_alive
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
 
@@ -165,20 +165,13 @@ class Reload(PmTestCase):
         self.assertIn("this version is broken: cannot read config", result.stderr)
         self.assertEqual([r["pid"] for r in self.rows("web")], before)
         self.assertEqual({r["status"] for r in self.rows("web")}, {"online"})
-        self.assertTrue(self.http(port).startswith("pid "))
+        self.assertTrue(http_get(port).startswith("pid "))
         self.assertIn("this version is broken", self.pm("describe", "web").stdout)
         # Fixed: the next reload goes through and clears the mark.
         os.remove(flag)
         self.pm("reload", "web")
         self.assertNotIn("this version is broken", self.pm("describe", "web").stdout)
 
-    def http(self, port):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            connection.request("GET", "/")
-            return connection.getresponse().read().decode()
-        finally:
-            connection.close()
 
     def test_sigusr2_to_the_daemon_reloads_everything(self):
         port = free_port()
@@ -197,13 +190,13 @@ class Reload(PmTestCase):
         port = free_port()
         self.env["RELEASE"] = "v1"
         self.pm("start", self.write("web.js", NODE_SERVER), "-i", "2", "--", str(port))
-        self.assertTrue(self.http(port).endswith("v1"))
+        self.assertTrue(http_get(port).endswith("v1"))
         self.env["RELEASE"] = "v2"
         self.pm("reload", "web")
-        self.assertTrue(self.http(port).endswith("v1"), "without --update-env the env stays")
+        self.assertTrue(http_get(port).endswith("v1"), "without --update-env the env stays")
         self.pm("reload", "web", "--update-env", "--parallel", "2")
         for _ in range(10):
-            self.assertTrue(self.http(port).endswith("v2"))
+            self.assertTrue(http_get(port).endswith("v2"))
 
     def test_a_second_reload_of_the_same_app_is_refused(self):
         gate = os.path.join(self.tmp, "gate")
@@ -232,7 +225,7 @@ setInterval(() => {{}}, 1000);
         self.pm("restart", "web")
         for pid in before:
             self.assertFalse(pid_alive(pid))
-        self.assertTrue(self.http(port).startswith("pid "))
+        self.assertTrue(http_get(port).startswith("pid "))
 
 
 class GracefulStop(PmTestCase):
@@ -262,7 +255,7 @@ http.createServer((req, res) => {{
                       "the instance to be stopping")
         other = [r["pid"] for r in rows if r["id"] != holder["id"]][0]
         for _ in range(20):
-            self.assertEqual(self.http(port), f"pid {other}", "a stopping instance got a request")
+            self.assertEqual(http_get(port), f"pid {other}", "a stopping instance got a request")
         open(gate, "w").close()
         self.assertEqual(slow.getresponse().read().decode(), f"pid {holder['pid']}",
                          "the in-flight request finished")
@@ -299,13 +292,6 @@ http.createServer((req, res) => {{
                         return True
         return False
 
-    def http(self, port):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            connection.request("GET", "/")
-            return connection.getresponse().read().decode()
-        finally:
-            connection.close()
 
     def test_shutdown_with_message(self):
         script = self.write("channel.py", open(os.path.join(EXAMPLES, "channel.py")).read())
