@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "daemon/pipe_handle.h"
+
 namespace pm {
 
 /// The uv handle, freed when libuv has closed it; may outlive the connection.
@@ -50,14 +52,7 @@ bool ClientConnection::accept_from(uv_stream_t* server) {
     close();
     return false;
   }
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&handle_->pipe),
-      [](uv_handle_t* h, size_t, uv_buf_t* buf) {
-        auto* handle = static_cast<Handle*>(h->data);
-        buf->base = handle->buffer;
-        buf->len = sizeof handle->buffer;
-      },
-      &ClientConnection::on_read);
+  read_into_buffer(handle_, &ClientConnection::on_read);
   arm_idle_timer();
   return true;
 }

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "daemon/pipe_handle.h"
+
 namespace pm {
 
 /// The uv handle; freed when libuv has closed it.
@@ -24,21 +26,11 @@ struct PendingWrite {
 MessageChannel::MessageChannel(uv_loop_t* loop, int fd, std::function<void(const json&)> on_message)
     : on_message_(std::move(on_message)), handle_(new Handle) {
   handle_->owner = this;
-  uv_pipe_init(loop, &handle_->pipe, 0);
-  handle_->pipe.data = handle_;
-  if (uv_pipe_open(&handle_->pipe, fd) != 0) {
-    ::close(fd);
+  if (!open_pipe(loop, handle_, fd, false)) {
     close();
     return;
   }
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&handle_->pipe),
-      [](uv_handle_t* h, size_t, uv_buf_t* buf) {
-        auto* handle = static_cast<Handle*>(h->data);
-        buf->base = handle->buffer;
-        buf->len = sizeof handle->buffer;
-      },
-      &MessageChannel::on_read);
+  read_into_buffer(handle_, &MessageChannel::on_read);
 }
 
 MessageChannel::~MessageChannel() {

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/pipe_handle.h"
+
 namespace pm {
 
 /// The uv handle; freed when libuv has closed it.
@@ -73,21 +75,11 @@ uv_stream_t* carrier_for(uv_loop_t* loop, int fd) {
 NodeChannel::NodeChannel(uv_loop_t* loop, int fd, Events events)
     : loop_(loop), events_(std::move(events)), handle_(new Handle) {
   handle_->owner = this;
-  uv_pipe_init(loop, &handle_->pipe, 1);
-  handle_->pipe.data = handle_;
-  if (uv_pipe_open(&handle_->pipe, fd) != 0) {
-    ::close(fd);
+  if (!open_pipe(loop, handle_, fd, true)) {
     close();
     return;
   }
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&handle_->pipe),
-      [](uv_handle_t* h, size_t, uv_buf_t* buf) {
-        auto* handle = static_cast<Handle*>(h->data);
-        buf->base = handle->buffer;
-        buf->len = sizeof handle->buffer;
-      },
-      &NodeChannel::on_read);
+  read_into_buffer(handle_, &NodeChannel::on_read);
 }
 
 NodeChannel::~NodeChannel() {

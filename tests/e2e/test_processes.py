@@ -47,13 +47,17 @@ class Processes(PmTestCase):
         self.assertNotIn(b"PM_LISTEN_FD=3", env)
         self.assertFalse(any(e.startswith(b"PM_CHANNEL_FD=") for e in env))
 
-    def test_a_grandchild_is_gone_after_stop(self):
+    def start_forker(self):
+        """Starts an app whose shell forks a sleeping grandchild; its pid."""
         pidfile = os.path.join(self.tmp, "grandchild.pid")
         script = self.write("forker.sh", f"#!/bin/sh\nsleep 1000 &\necho $! > {pidfile}\n"
                             "echo forked\nwait\n")
         self.pm("start", script, "--name", "forker")
         self.wait_log(self.log_path("forker", 0), "forked")
-        grandchild = int(open(pidfile).read())
+        return int(open(pidfile).read())
+
+    def test_a_grandchild_is_gone_after_stop(self):
+        grandchild = self.start_forker()
         leader = self.rows("forker")[0]["pid"]
         self.assertTrue(pid_alive(grandchild))
         self.pm("stop", "forker")
@@ -61,12 +65,7 @@ class Processes(PmTestCase):
         self.assertFalse(pid_alive(leader))
 
     def test_a_grandchild_that_outlives_a_crash_is_killed(self):
-        pidfile = os.path.join(self.tmp, "grandchild.pid")
-        script = self.write("forker.sh", f"#!/bin/sh\nsleep 1000 &\necho $! > {pidfile}\n"
-                            "echo forked\nwait\n")
-        self.pm("start", script, "--name", "forker")
-        self.wait_log(self.log_path("forker", 0), "forked")
-        grandchild = int(open(pidfile).read())
+        grandchild = self.start_forker()
         os.kill(self.rows("forker")[0]["pid"], signal.SIGKILL)
         self.wait_for(lambda: not pid_alive(grandchild), "the crashed app's grandchild to die")
 
