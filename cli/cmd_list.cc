@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "common/format.h"
+#include "cli/format.h"
 
 namespace pm {
 

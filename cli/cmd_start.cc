@@ -7,11 +7,11 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/ecosystem.h"
 #include "cli/ecosystem_file.h"
+#include "cli/format.h"
 #include "common/app_spec.h"
 #include "common/command_line.h"
-#include "common/ecosystem.h"
-#include "common/format.h"
 #include "common/signal_names.h"
 
 extern char** environ;

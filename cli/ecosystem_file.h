@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "common/ecosystem.h"
+#include "cli/ecosystem.h"
 
 namespace pm {
 

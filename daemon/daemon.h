@@ -8,12 +8,12 @@
 #include <memory>
 
 #include "common/paths.h"
-#include "daemon/child_reaper.h"
-#include "daemon/command_handler.h"
-#include "daemon/control_server.h"
-#include "daemon/log_bus.h"
-#include "daemon/log_files.h"
-#include "daemon/supervisor.h"
+#include "daemon/control/command_handler.h"
+#include "daemon/control/control_server.h"
+#include "daemon/logs/log_bus.h"
+#include "daemon/logs/log_files.h"
+#include "daemon/supervision/child_reaper.h"
+#include "daemon/supervision/supervisor.h"
 
 namespace pm {
 

@@ -33,10 +33,6 @@ void collect_fds(const json& value, std::vector<int>& fds) {
 
 }  // namespace
 
-int inherit_fd(int fd) {
-  return fd < 0 ? -1 : ::fcntl(fd, F_DUPFD, 3);
-}
-
 std::string exec_successor(const Paths& paths, const std::string& binary, const json& state) {
   std::string path = paths.home + "/takeover.json";
   {

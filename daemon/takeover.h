@@ -13,10 +13,6 @@
 
 namespace pm {
 
-/// A copy of `fd` that survives exec (-1 for -1). The original, like every
-/// fd pmd opens, is close-on-exec.
-int inherit_fd(int fd);
-
 /// Writes `state` and execs `binary` with --takeover. Returns only on
 /// failure, with why; the copies of fds named in `state` are then closed.
 std::string exec_successor(const Paths& paths, const std::string& binary,

@@ -1,4 +1,4 @@
-#include "common/ecosystem.h"
+#include "cli/ecosystem.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "common/format.h"
+#include "cli/format.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "daemon/log_tail.h"
+#include "daemon/logs/log_tail.h"
 
 #include <doctest/doctest.h>
 #include <unistd.h>

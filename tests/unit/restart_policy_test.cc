@@ -1,4 +1,4 @@
-#include "daemon/restart_policy.h"
+#include "daemon/supervision/restart_policy.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "daemon/state_store.h"
+#include "daemon/supervision/state_store.h"
 
 #include <doctest/doctest.h>
 #include <stdlib.h>

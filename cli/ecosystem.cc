@@ -1,0 +1,259 @@
+#include "cli/ecosystem.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <sstream>
+
+#include "cli/format.h"
+#include "common/command_line.h"
+
+namespace pm {
+
+using json = nlohmann::json;
+
+namespace {
+
+const std::set<std::string> kDurationFields = {"kill_timeout", "listen_timeout", "restart_delay",
+                                               "exp_backoff_restart_delay", "min_uptime"};
+const std::set<std::string> kBoolFields = {"autorestart", "wait_ready", "shutdown_with_message",
+                                           "merge_logs", "time"};
+const std::set<std::string> kStringFields = {
+    "name",       "script",          "cwd",          "interpreter",  "out_file",
+    "error_file", "log_date_format", "cron_restart", "instance_var", "exec_mode",
+    "kill_signal"};
+
+std::string stringify(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_null()) return "";
+  return value.dump();
+}
+
+std::vector<std::string> words(const json& value, const std::string& field) {
+  if (value.is_string()) return split_command(value.get<std::string>());
+  if (!value.is_array()) throw SpecError("field \"" + field + "\" must be a string or a list");
+  std::vector<std::string> out;
+  for (const auto& item : value) out.push_back(stringify(item));
+  return out;
+}
+
+std::string absolute(const std::string& path, const std::string& base) {
+  if (path.empty() || path[0] == '/' || log_disabled(path)) return path;
+  return base + "/" + path;
+}
+
+AppSpec read_app(const json& app, const std::string& base_dir, const std::string& env_name,
+                 std::vector<std::string>& warnings, const std::string& where) {
+  if (!app.is_object()) throw SpecError("an app must be an object, not " + app.dump());
+  json spec = json::object();
+  std::map<std::string, std::string> env;
+  std::map<std::string, std::string> env_override;
+  bool time = false;
+  for (const auto& [key, value] : app.items()) {
+    if (kDurationFields.count(key)) {
+      long long ms = parse_duration_ms(value);
+      if (ms < 0)
+        throw SpecError("field \"" + key + "\" must be a duration in ms (or \"10s\"), not " +
+                        value.dump() + (value.is_number() ? " (negative)" : ""));
+      spec[key] = ms;
+    } else if (kBoolFields.count(key)) {
+      if (!value.is_boolean())
+        throw SpecError("field \"" + key + "\" must be true or false, not " + value.dump());
+      if (key == "time")
+        time = value.get<bool>();
+      else
+        spec[key] = value;
+    } else if (kStringFields.count(key)) {
+      if (!value.is_string())
+        throw SpecError("field \"" + key + "\" must be a string, not " + value.dump());
+      if (key == "exec_mode") {
+        std::string mode = value.get<std::string>();
+        if (mode != "fork" && mode != "fork_mode" && mode != "cluster" && mode != "cluster_mode")
+          throw SpecError("field \"exec_mode\" must be fork or cluster, not \"" + mode + "\"");
+      } else {
+        spec[key] = value;
+      }
+    } else if (key == "args" || key == "interpreter_args" || key == "node_args") {
+      spec[key == "node_args" ? "interpreter_args" : key] = words(value, key);
+    } else if (key == "instances") {
+      if (value.is_number_integer())
+        spec["instances"] = value;
+      else if (value.is_string())
+        spec["instances"] = parse_instances(value.get<std::string>());
+      else
+        throw SpecError("instances must be a number or \"max\" (got " + value.dump() + ")");
+    } else if (key == "env") {
+      if (!value.is_object()) throw SpecError("field \"env\" must be an object");
+      for (const auto& [name, setting] : value.items()) env[name] = stringify(setting);
+    } else if (key.rfind("env_", 0) == 0) {
+      if (!value.is_object()) throw SpecError("field \"" + key + "\" must be an object");
+      if (key.substr(4) == env_name)
+        for (const auto& [name, setting] : value.items()) env_override[name] = stringify(setting);
+    } else if (key == "listen") {
+      if (value.is_array()) {
+        std::vector<std::string> addresses;
+        for (const auto& item : value) addresses.push_back(stringify(item));
+        spec["listen"] = addresses;
+      } else {
+        spec["listen"] = std::vector<std::string>{stringify(value)};
+      }
+    } else if (key == "port") {
+      env["PORT"] = stringify(value);
+    } else if (key == "max_restarts" || key == "log_max_files") {
+      if (!value.is_number_integer())
+        throw SpecError("field \"" + key + "\" must be a whole number, not " + value.dump());
+      spec[key] = value;
+    } else if (key == "max_memory_restart" || key == "log_max_size") {
+      long long bytes = value.is_number_integer() ? value.get<long long>()
+                        : value.is_string()       ? parse_bytes(value.get<std::string>())
+                                                  : -1;
+      if (bytes < 0)
+        throw SpecError("field \"" + key + "\" must be a size such as \"300M\", not " +
+                        value.dump());
+      spec[key] = bytes;
+    } else if (key == "stop_exit_codes") {
+      std::vector<int> codes;
+      for (const auto& code : value.is_array() ? value : json::array({value})) {
+        if (!code.is_number_integer())
+          throw SpecError("field \"stop_exit_codes\" must hold exit codes, not " + code.dump());
+        codes.push_back(code.get<int>());
+      }
+      spec["stop_exit_codes"] = codes;
+    } else {
+      warnings.push_back(where + ": unknown field \"" + key + "\" (ignored)");
+    }
+  }
+  for (const auto& [name, setting] : env_override) env[name] = setting;
+  if (time && !spec.contains("log_date_format")) spec["log_date_format"] = "%Y-%m-%dT%H:%M:%S";
+  if (spec.contains("log_date_format"))
+    spec["log_date_format"] = strftime_format(spec["log_date_format"].get<std::string>());
+  std::string cwd = spec.value("cwd", "");
+  spec["cwd"] = cwd.empty() ? base_dir : absolute(cwd, base_dir);
+  for (const char* path : {"out_file", "error_file"})
+    if (spec.contains(path)) spec[path] = absolute(spec[path].get<std::string>(), spec["cwd"]);
+  spec["env"] = env;
+  if (!spec.contains("script")) throw SpecError("field \"script\" is missing: nothing to run");
+  return spec_from_json(spec);
+}
+
+void keep_only(Ecosystem& ecosystem, const std::vector<std::string>& only,
+               const std::string& file) {
+  if (only.empty()) return;
+  for (const auto& name : only)
+    if (std::none_of(ecosystem.apps.begin(), ecosystem.apps.end(),
+                     [&](const AppSpec& app) { return app.name == name; }))
+      throw SpecError(file + ": --only names \"" + name + "\", which the file does not declare");
+  ecosystem.apps.erase(std::remove_if(ecosystem.apps.begin(), ecosystem.apps.end(),
+                                      [&](const AppSpec& app) {
+                                        return std::find(only.begin(), only.end(), app.name) ==
+                                               only.end();
+                                      }),
+                       ecosystem.apps.end());
+}
+
+}  // namespace
+
+Ecosystem read_ecosystem(const json& document, const std::string& file, const std::string& base_dir,
+                         const std::string& env_name, const std::vector<std::string>& only) {
+  json apps;
+  if (document.is_object() && document.contains("apps"))
+    apps = document["apps"];
+  else if (document.is_array())
+    apps = document;
+  else if (document.is_object())
+    apps = json::array({document});
+  if (!apps.is_array() || apps.empty())
+    throw SpecError(file + ": no apps declared (expected {\"apps\": [...]})");
+
+  Ecosystem ecosystem;
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    const json& app = apps[i];
+    std::string label = app.is_object() && app.contains("name") && app["name"].is_string()
+                            ? "app \"" + app["name"].get<std::string>() + "\""
+                            : "app #" + std::to_string(i + 1);
+    std::string where = file + ": " + label;
+    try {
+      AppSpec spec = read_app(app, base_dir, env_name, ecosystem.warnings, where);
+      if (!names.insert(spec.name).second)
+        throw SpecError("the name \"" + spec.name + "\" is used by two apps");
+      ecosystem.apps.push_back(std::move(spec));
+    } catch (const SpecError& error) {
+      throw SpecError(where + ": " + error.what());
+    }
+  }
+  keep_only(ecosystem, only, file);
+  return ecosystem;
+}
+
+Ecosystem read_procfile(const std::string& text, const std::string& file,
+                        const std::string& base_dir, const std::vector<std::string>& only) {
+  Ecosystem ecosystem;
+  std::istringstream lines(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    auto colon = line.find(':');
+    std::string where = file + ":" + std::to_string(number);
+    if (colon == std::string::npos)
+      throw SpecError(where + ": expected \"name: command\", got \"" + line + "\"");
+    json spec{{"name", line.substr(first, colon - first)},
+              {"script", line.substr(line.find_first_not_of(" \t", colon + 1) == std::string::npos
+                                         ? line.size()
+                                         : line.find_first_not_of(" \t", colon + 1))},
+              {"cwd", base_dir}};
+    try {
+      ecosystem.apps.push_back(spec_from_json(spec));
+    } catch (const SpecError& error) {
+      throw SpecError(where + ": " + error.what());
+    }
+  }
+  if (ecosystem.apps.empty()) throw SpecError(file + ": no processes declared");
+  keep_only(ecosystem, only, file);
+  return ecosystem;
+}
+
+long long parse_duration_ms(const json& value) {
+  if (value.is_number_integer()) return value.get<long long>() >= 0 ? value.get<long long>() : -1;
+  if (value.is_number())
+    return value.get<double>() >= 0 ? static_cast<long long>(value.get<double>()) : -1;
+  if (!value.is_string()) return -1;
+  std::string text = value.get<std::string>();
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 12) return -1;
+  long long amount = std::stoll(text.substr(0, digits));
+  std::string unit = text.substr(digits);
+  if (unit.empty() || unit == "ms") return amount;
+  if (unit == "s") return amount * 1000;
+  if (unit == "m") return amount * 60000;
+  if (unit == "h") return amount * 3600000;
+  return -1;
+}
+
+std::string strftime_format(const std::string& format) {
+  if (format.find('%') != std::string::npos) return format;
+  static const std::pair<const char*, const char*> kTokens[] = {
+      {"YYYY", "%Y"}, {"MM", "%m"}, {"DD", "%d"},  {"HH", "%H"},
+      {"mm", "%M"},   {"ss", "%S"}, {"SSS", "%L"}, {"Z", "%z"}};
+  std::string out;
+  for (std::size_t i = 0; i < format.size();) {
+    bool matched = false;
+    for (const auto& [token, replacement] : kTokens) {
+      std::size_t length = std::char_traits<char>::length(token);
+      if (format.compare(i, length, token) == 0) {
+        out += replacement;
+        i += length;
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) out += format[i++];
+  }
+  return out;
+}
+
+}  // namespace pm

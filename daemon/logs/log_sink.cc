@@ -1,0 +1,166 @@
+#include "daemon/logs/log_sink.h"
+
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+namespace pm {
+
+namespace {
+
+// A line longer than this is cut into pieces rather than held in memory.
+constexpr std::size_t kMaxLine = 16 * 1024;
+
+// Every read lands here: pmd is single-threaded and consumes each read at
+// once, so one buffer serves all pipes.
+char g_read_buffer[64 * 1024];
+
+}  // namespace
+
+/// The uv handle for one pipe; freed when libuv has closed it.
+struct LogSink::Reader {
+  uv_pipe_t pipe;
+  LogSink* sink;
+};
+
+LogSink::LogSink(uv_loop_t* loop, LogBus& bus, int instance_id, const std::string& app,
+                 const char* stream, std::shared_ptr<LogFile> file, std::string date_format)
+    : loop_(loop),
+      bus_(bus),
+      instance_id_(instance_id),
+      app_(app),
+      stream_(stream),
+      file_(std::move(file)),
+      date_format_(std::move(date_format)) {}
+
+void LogSink::write_lines(std::string_view lines) {
+  if (date_format_.empty()) {
+    file_->write(lines);
+    return;
+  }
+  // One timestamp per batch: the lines arrived together.
+  timeval now{};
+  ::gettimeofday(&now, nullptr);
+  tm local{};
+  ::localtime_r(&now.tv_sec, &local);
+  std::string format = date_format_;
+  char millis[24];
+  std::snprintf(millis, sizeof millis, "%03ld", static_cast<long>(now.tv_usec / 1000));
+  for (auto at = format.find("%L"); at != std::string::npos; at = format.find("%L", at))
+    format.replace(at, 2, millis);
+  char stamp[128];
+  std::size_t length = std::strftime(stamp, sizeof stamp, format.c_str(), &local);
+  stamped_.clear();
+  while (!lines.empty()) {
+    auto newline = lines.find('\n');
+    std::size_t end = newline == std::string_view::npos ? lines.size() : newline + 1;
+    stamped_.append(stamp, length);
+    stamped_.append(": ");
+    stamped_.append(lines.substr(0, end));
+    lines.remove_prefix(end);
+  }
+  file_->write(stamped_);
+}
+
+LogSink::~LogSink() {
+  detach();
+}
+
+void LogSink::attach(int fd) {
+  detach();
+  reader_ = new Reader;
+  reader_->sink = this;
+  uv_pipe_init(loop_, &reader_->pipe, 0);
+  reader_->pipe.data = reader_;
+  if (uv_pipe_open(&reader_->pipe, fd) != 0) {
+    ::close(fd);
+    detach();
+    return;
+  }
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(&reader_->pipe),
+      [](uv_handle_t*, size_t, uv_buf_t* buf) {
+        buf->base = g_read_buffer;
+        buf->len = sizeof g_read_buffer;
+      },
+      &LogSink::on_read);
+}
+
+void LogSink::detach() {
+  if (!reader_) return;
+  // Whatever the old process wrote before it died still belongs in the log.
+  int fd = -1;
+  uv_fileno(reinterpret_cast<uv_handle_t*>(&reader_->pipe), &fd);
+  for (int i = 0; fd >= 0 && i < 64; ++i) {
+    ssize_t n = ::read(fd, g_read_buffer, sizeof g_read_buffer);
+    if (n <= 0) break;
+    consume(g_read_buffer, static_cast<std::size_t>(n));
+  }
+  emit_partial();
+  reader_->sink = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(&reader_->pipe),
+           [](uv_handle_t* h) { delete static_cast<Reader*>(h->data); });
+  reader_ = nullptr;
+}
+
+void LogSink::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  auto* reader = static_cast<Reader*>(stream->data);
+  LogSink* self = reader->sink;
+  if (!self) return;
+  if (nread > 0) {
+    self->consume(buf->base, static_cast<std::size_t>(nread));
+  } else if (nread < 0) {
+    // End of output: every holder of the pipe's write end has gone.
+    self->detach();
+  }
+}
+
+void LogSink::consume(const char* data, std::size_t size) {
+  std::size_t pos = 0;
+  std::size_t whole_start = 0;
+  while (pos < size) {
+    const void* found = std::memchr(data + pos, '\n', size - pos);
+    if (!found) break;
+    std::size_t newline = static_cast<std::size_t>(static_cast<const char*>(found) - data);
+    if (!partial_.empty()) {
+      // The line began in an earlier read: finish it on its own.
+      partial_.append(data + pos, newline - pos);
+      partial_.push_back('\n');
+      write_lines(partial_);
+      partial_.pop_back();
+      bus_.publish({instance_id_, app_, stream_, partial_});
+      partial_.clear();
+      whole_start = newline + 1;
+    } else if (bus_.has_listeners()) {
+      bus_.publish({instance_id_, app_, stream_, std::string_view(data + pos, newline - pos)});
+    }
+    pos = newline + 1;
+  }
+  // Lines complete within this read go to the file in one write.
+  if (pos > whole_start) write_lines(std::string_view(data + whole_start, pos - whole_start));
+  if (pos < size) {
+    partial_.append(data + pos, size - pos);
+    if (partial_.size() >= kMaxLine) emit_partial();
+  }
+}
+
+void LogSink::emit_partial() {
+  if (partial_.empty()) return;
+  partial_.push_back('\n');
+  write_lines(partial_);
+  partial_.pop_back();
+  bus_.publish({instance_id_, app_, stream_, partial_});
+  partial_.clear();
+}
+
+int LogSink::fd() const {
+  int fd = -1;
+  if (reader_) uv_fileno(reinterpret_cast<const uv_handle_t*>(&reader_->pipe), &fd);
+  return fd;
+}
+
+}  // namespace pm

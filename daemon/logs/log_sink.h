@@ -1,0 +1,56 @@
+#pragma once
+// LogSink: one output stream (stdout or stderr) of one instance. Reads the
+// child's pipe without ever blocking, writes whole lines to the LogFile and
+// publishes them on the LogBus.
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+
+#include "common/protocol.h"
+#include "daemon/logs/log_bus.h"
+#include "daemon/logs/log_file.h"
+
+namespace pm {
+
+/// Owned by an Instance; outlives the processes whose pipes it reads.
+class LogSink {
+ public:
+  /// `date_format` (strftime, %L for milliseconds) prefixes each line in
+  /// the file when not empty.
+  LogSink(uv_loop_t* loop, LogBus& bus, int instance_id, const std::string& app, const char* stream,
+          std::shared_ptr<LogFile> file, std::string date_format);
+  ~LogSink();
+  LogSink(const LogSink&) = delete;
+  LogSink& operator=(const LogSink&) = delete;
+
+  /// Starts reading the read end of a new child's pipe (taking ownership),
+  /// after draining and closing the previous one.
+  void attach(int fd);
+  LogFile& file() { return *file_; }
+  /// The pipe being read, or -1.
+  int fd() const;
+
+ private:
+  struct Reader;
+  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  void consume(const char* data, std::size_t size);
+  void emit_partial();
+  /// Writes complete lines (each ending in '\n') to the file, stamped if asked.
+  void write_lines(std::string_view lines);
+  void detach();
+
+  uv_loop_t* loop_;
+  LogBus& bus_;
+  int instance_id_;
+  const std::string& app_;
+  const char* stream_;
+  std::shared_ptr<LogFile> file_;
+  std::string date_format_;
+  std::string stamped_;  // reused buffer for timestamped lines
+  Reader* reader_ = nullptr;
+  std::string partial_;
+};
+
+}  // namespace pm

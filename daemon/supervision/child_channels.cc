@@ -1,0 +1,210 @@
+#include "daemon/supervision/child_channels.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/user_error.h"
+#include "daemon/uv/inherit_fd.h"
+
+namespace pm {
+
+namespace {
+
+bool is_node(const std::vector<std::string>& argv) {
+  std::string base = argv[0].substr(argv[0].find_last_of('/') + 1);
+  return base.rfind("node", 0) == 0;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+/// A socket pair whose second end goes to the child at the next free fd.
+int pair_for_child(int type, SpawnOptions& options, std::vector<int>& child_ends,
+                   std::string& child_fd) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, pair) != 0)
+    throw UserError(std::string("cannot create a channel: ") + std::strerror(errno));
+  child_fd = std::to_string(3 + options.extra_fds.size());
+  options.extra_fds.push_back(pair[1]);
+  child_ends.push_back(pair[1]);
+  return pair[0];
+}
+
+}  // namespace
+
+ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, int id, ListenerSet& listeners,
+                             const std::string& preload_library, const std::string& node_preload,
+                             Events events, SpawnOptions& options, std::vector<int>& child_ends)
+    : spec_(spec), listeners_(listeners), events_(std::move(events)) {
+  if (!spec.listen.empty()) pass_listeners(options);
+  if (is_node(options.argv)) {
+    open_node_channel(loop, id, options, child_ends);
+    if (!node_preload.empty()) {
+      // Gentle with kept-alive connections when a server closes (reloads).
+      std::string require = "--require " + node_preload;
+      bool merged = false;
+      for (auto& entry : options.env)
+        if (entry.rfind("NODE_OPTIONS=", 0) == 0) {
+          entry += " " + require;
+          merged = true;
+        }
+      if (!merged) options.env.push_back("NODE_OPTIONS=" + require);
+    }
+    return;
+  }
+  if (spec.listen.empty() && !preload_library.empty())
+    open_listen_channel(loop, preload_library, options, child_ends);
+  open_message_channel(loop, options, child_ends);
+}
+
+void ChildChannels::pass_listeners(SpawnOptions& options) {
+  // systemd's socket activation: fds from 3, LISTEN_PID set in the child.
+  std::string names;
+  int first_port = 0;
+  for (const auto& text : spec_.listen) {
+    SharedListener& listener = listeners_.acquire(ListenAddress::parse(text));
+    if (!first_port) first_port = listener.port();
+    options.extra_fds.push_back(listener.fd());
+    names += (names.empty() ? "" : ":") + spec_.name;
+  }
+  options.env.push_back("LISTEN_FDS=" + std::to_string(options.extra_fds.size()));
+  options.env.push_back("LISTEN_FDNAMES=" + names);
+  options.set_listen_pid = true;
+  for (auto& arg : options.argv) {
+    arg = replace_all(arg, "{fd}", "3");
+    arg = replace_all(arg, "{port}", std::to_string(first_port));
+  }
+  socket_via_ = "LISTEN_FDS (fd 3)";
+}
+
+void ChildChannels::open_node_channel(uv_loop_t* loop, int id, SpawnOptions& options,
+                                      std::vector<int>& child_ends) {
+  std::string child_fd;
+  int fd = pair_for_child(SOCK_STREAM, options, child_ends, child_fd);
+  options.env.push_back("NODE_UNIQUE_ID=" + std::to_string(id));
+  options.env.push_back("NODE_CHANNEL_FD=" + child_fd);
+  options.env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
+  watch_node(loop, fd);
+  if (socket_via_.empty()) socket_via_ = "node cluster (queryServer)";
+}
+
+void ChildChannels::watch_node(uv_loop_t* loop, int fd) {
+  NodeChannel::Events events;
+  events.query_server = [this](const json& query, std::string& error) {
+    ListenAddress address;
+    const json& host = query.contains("address") ? query["address"] : json();
+    if (query.value("addressType", 4) == -1 && host.is_string()) {
+      address.kind = ListenAddress::Kind::Unix;
+      address.path = host.get<std::string>();
+    } else {
+      address.host = host.is_string() ? host.get<std::string>() : "";
+      if (address.host == "::") address.host.clear();
+      address.port = query.value("port", 0);
+    }
+    return events_.share_socket(address, error);
+  };
+  events.listening = [this] {
+    listening_ = true;
+    restore_backlogs();
+    if (!spec_.wait_ready) events_.ready("listening (node cluster)");
+  };
+  events.message = [this](const json& message) {
+    if (message == "ready") events_.ready("ready message");
+  };
+  events.closed = [this] {
+    if (events_.node_closed) events_.node_closed();
+  };
+  node_ = std::make_unique<NodeChannel>(loop, fd, std::move(events));
+}
+
+void ChildChannels::open_listen_channel(uv_loop_t* loop, const std::string& preload_library,
+                                        SpawnOptions& options, std::vector<int>& child_ends) {
+  // A program that binds its own port: the preload library asks us for ours.
+  std::string child_fd;
+  int fd = pair_for_child(SOCK_SEQPACKET, options, child_ends, child_fd);
+  options.env.push_back("PM_LISTEN_FD=" + child_fd);
+  std::string preload = preload_library;
+  for (auto& entry : options.env)
+    if (entry.rfind("LD_PRELOAD=", 0) == 0) {
+      preload += ":" + entry.substr(11);
+      entry = "PM_UNUSED=";
+    }
+  options.env.push_back("LD_PRELOAD=" + preload);
+  watch_listen_channel(loop, fd);
+  socket_via_ = "preload (its own bind)";
+}
+
+void ChildChannels::watch_listen_channel(uv_loop_t* loop, int fd) {
+  ListenChannel::Events events;
+  events.bind = [this](const ListenAddress& address, std::string& error) {
+    return events_.share_socket(address, error);
+  };
+  events.listening = [this] {
+    restore_backlogs();
+    if (!spec_.wait_ready) events_.ready("listen() (preload)");
+  };
+  listen_channel_ = std::make_unique<ListenChannel>(loop, fd, std::move(events));
+}
+
+void ChildChannels::open_message_channel(uv_loop_t* loop, SpawnOptions& options,
+                                         std::vector<int>& child_ends) {
+  // Messages both ways, one JSON value per line (Node has its own channel).
+  std::string child_fd;
+  int fd = pair_for_child(SOCK_STREAM, options, child_ends, child_fd);
+  options.env.push_back("PM_CHANNEL_FD=" + child_fd);
+  watch_messages(loop, fd);
+}
+
+void ChildChannels::watch_messages(uv_loop_t* loop, int fd) {
+  messages_ = std::make_unique<MessageChannel>(loop, fd, [this](const json& message) {
+    if (message == "ready") events_.ready("ready message");
+  });
+}
+
+ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, ListenerSet& listeners,
+                             Events events, const json& adopted)
+    : spec_(spec), listeners_(listeners), events_(std::move(events)) {
+  socket_via_ = adopted.value("socket_via", "");
+  listening_ = adopted.value("listening", false);
+  if (int fd = adopted.value("node_fd", -1); fd >= 0) watch_node(loop, fd);
+  if (int fd = adopted.value("listen_fd", -1); fd >= 0) watch_listen_channel(loop, fd);
+  if (int fd = adopted.value("messages_fd", -1); fd >= 0) watch_messages(loop, fd);
+}
+
+json ChildChannels::export_state() const {
+  return {{"socket_via", socket_via_},
+          {"listening", listening_},
+          {"node_fd", inherit_fd(node_ ? node_->fd() : -1)},
+          {"listen_fd", inherit_fd(listen_channel_ ? listen_channel_->fd() : -1)},
+          {"messages_fd", inherit_fd(messages_ ? messages_->fd() : -1)}};
+}
+
+void ChildChannels::restore_backlogs() {
+  // The child's own listen() set the backlog of the shared socket to its own.
+  for (SharedListener* listener : listeners_.all()) listener->restore_backlog();
+}
+
+bool ChildChannels::send_message(const json& message) {
+  if (node_ && node_->open()) {
+    node_->send(message);
+    return true;
+  }
+  if (messages_ && messages_->open()) {
+    messages_->send(message);
+    return true;
+  }
+  return false;
+}
+
+bool ChildChannels::disconnect() {
+  if (!node_ || !node_->open()) return false;
+  node_->disconnect();
+  return true;
+}
+
+}  // namespace pm

@@ -1,0 +1,152 @@
+#pragma once
+// Instance: one slot of an app, running one child process at a time. It
+// spawns the child, restarts it after a crash (RestartPolicy), stops it
+// gracefully, and owns the child's log sinks.
+
+#include <sys/types.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/app_spec.h"
+#include "common/paths.h"
+#include "daemon/logs/log_bus.h"
+#include "daemon/logs/log_files.h"
+#include "daemon/logs/log_sink.h"
+#include "daemon/sockets/listener_set.h"
+#include "daemon/sockets/notify_socket.h"
+#include "daemon/supervision/child_channels.h"
+#include "daemon/supervision/child_reaper.h"
+#include "daemon/supervision/process_spawn.h"
+#include "daemon/supervision/process_stats.h"
+#include "daemon/supervision/restart_policy.h"
+#include "daemon/uv/timer.h"
+
+namespace pm {
+
+class Instance;
+
+enum class InstanceState { Launching, Online, Stopping, Stopped, WaitingRestart, Errored };
+
+const char* state_name(InstanceState state);
+
+/// What every instance needs from the daemon. Owned by the Daemon.
+struct InstanceContext {
+  uv_loop_t* loop;
+  ChildReaper& reaper;
+  LogBus& bus;
+  LogFiles& log_files;
+  Paths paths;
+  std::string preload_library;  // empty when it is not installed
+  std::string node_preload;     // node_graceful_close.js, or empty
+  /// Told whenever an instance changes state (the Supervisor listens).
+  std::function<void(Instance&)> changed;
+};
+
+/// Owned by its App in the Supervisor. Never destroyed while Stopping.
+class Instance {
+ public:
+  using Done = std::function<void()>;
+
+  /// `adopted`, from export_state() of the previous pmd (`pm update`), takes
+  /// over a child that already runs instead of starting one later.
+  Instance(InstanceContext& context, int id, int index, std::shared_ptr<const AppSpec> spec,
+           ListenerSet& listeners, const nlohmann::json* adopted = nullptr);
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  /// Spawns the child now (from stopped or errored; also clears the crash
+  /// loop state). Does nothing while one runs.
+  void start();
+  /// Stops the child gracefully: the kill signal to its process group, then
+  /// SIGKILL after kill_timeout. `done` runs once no process of the group is left.
+  void stop(Done done);
+  /// Counts a manual restart.
+  void count_restart() { ++restarts_; }
+  /// Takes over the slot of `old` (a reload): its restart count, plus one.
+  void succeed(const Instance& old);
+  /// Delivers a message on the instance's channel; false when it has none.
+  bool send_message(const nlohmann::json& message);
+  /// Sends a Unix signal to the instance's process; false when none runs.
+  bool signal(int signum);
+  /// What a new pmd needs to take this instance over, with copies of its
+  /// fds that survive exec.
+  nlohmann::json export_state() const;
+  /// `pm reset`: restart counters back to zero.
+  void reset_counters();
+  /// The environment the child gets ("KEY=value").
+  std::vector<std::string> child_env() const;
+  /// Resident memory of the running process, 0 when none runs.
+  std::uint64_t memory() const;
+
+  int id() const { return id_; }
+  int index() const { return index_; }
+  const AppSpec& spec() const { return *spec_; }
+  InstanceState state() const { return state_; }
+  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0; }
+  /// With --wait-ready: no ready signal came within listen_timeout.
+  bool ready_timed_out() const { return ready_timed_out_; }
+  /// Whether it exited (crashed) since it was last spawned, before being ready.
+  bool died_launching() const { return died_launching_; }
+  const std::string& last_error() const { return last_error_; }
+  const std::string& last_exit() const { return last_exit_; }
+
+  /// The row `pm list` shows.
+  nlohmann::json summary();
+  /// Everything `pm describe` shows.
+  nlohmann::json details();
+  LogSink& out_log() { return out_; }
+  LogSink& err_log() { return err_; }
+
+ private:
+  void spawn();
+  void mark_ready(const char* via);
+  void on_ready_timeout();
+  int share_socket(const ListenAddress& address, std::string& error);
+  void set_state(InstanceState state);
+  ChildChannels::Events channel_events();
+  void adopt(const nlohmann::json& state);
+  void on_exit(int wait_status);
+  void finish_stop();
+  void wait_for_group();
+
+  InstanceContext& context_;
+  int id_;
+  int index_;  // position within the app: NODE_APP_INSTANCE
+  std::shared_ptr<const AppSpec> spec_;
+  ListenerSet& listeners_;
+  InstanceState state_ = InstanceState::Stopped;
+  pid_t pid_ = 0;
+  pid_t group_ = 0;  // kept after the leader exits, until the group is empty
+  int restarts_ = 0;
+  std::uint64_t started_ms_ = 0;  // monotonic
+  std::int64_t created_at_ = 0;   // wall clock, ms
+  std::string last_exit_;         // "code 1", "SIGKILL"
+  std::string last_error_;
+  RestartPolicy policy_;
+  CpuMeter cpu_;
+  LogSink out_;
+  LogSink err_;
+  std::unique_ptr<NotifySocket> notify_;
+  std::unique_ptr<ChildChannels> channels_;  // of the running process
+  std::string socket_via_;                   // how the child gets its socket
+  std::string ready_via_;                    // which signal made it ready
+  bool ready_timed_out_ = false;
+  bool died_launching_ = false;
+  Timer ready_timer_;
+  Timer restart_timer_;
+  Timer kill_timer_;
+  std::uint64_t kill_deadline_ms_ = 0;
+  bool killed_ = false;
+  std::vector<Done> on_stopped_;
+  nlohmann::json history_ = nlohmann::json::array();  // the last exits, newest last
+};
+
+}  // namespace pm

@@ -1,0 +1,91 @@
+#include "daemon/supervision/scheduled_reloads.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "common/cron_schedule.h"
+#include "common/user_error.h"
+#include "daemon/supervision/supervisor.h"
+
+namespace pm {
+
+ScheduledReloads::ScheduledReloads(Supervisor& supervisor, uv_loop_t* loop)
+    : supervisor_(supervisor), loop_(loop), memory_timer_(loop) {
+  // Watching memory must not keep pmd alive on its own.
+  memory_timer_.unref();
+}
+
+void ScheduledReloads::schedule_cron(App& app) {
+  if (app.spec->cron_restart.empty()) {
+    app.cron.reset();
+    return;
+  }
+  if (!app.cron) {
+    app.cron = std::make_unique<Timer>(loop_);
+    app.cron->unref();
+  }
+  std::time_t now = std::time(nullptr);
+  std::time_t next = CronSchedule::parse(app.spec->cron_restart).next_after(now);
+  std::string name = app.spec->name;
+  app.cron->start(static_cast<std::uint64_t>(next - now) * 1000, [this, name] {
+    App* due = supervisor_.find_app(name);
+    if (!due) return;
+    std::vector<int> ids;
+    for (const auto& instance : due->instances) ids.push_back(instance->id());
+    reload(name, ids, "cron_restart \"" + due->spec->cron_restart + "\"");
+    schedule_cron(*due);
+  });
+}
+
+void ScheduledReloads::update() {
+  const auto& apps = supervisor_.apps();
+  bool wanted = std::any_of(apps.begin(), apps.end(),
+                            [](const auto& app) { return app->spec->max_memory_restart > 0; });
+  // Every second, not every 30 s as PM2: a leak is caught before it hurts.
+  if (wanted && !memory_timer_.active())
+    memory_timer_.start(
+        1000, [this] { check_memory(); }, 1000);
+  else if (!wanted)
+    memory_timer_.stop();
+}
+
+void ScheduledReloads::check_memory() {
+  for (const auto& app : supervisor_.apps()) {
+    std::int64_t limit = app->spec->max_memory_restart;
+    if (limit <= 0) continue;
+    if (supervisor_.reloading(app->spec->name)) continue;
+    for (const auto& instance : app->instances) {
+      if (instance->state() != InstanceState::Online) continue;
+      std::uint64_t used = instance->memory();
+      if (used <= static_cast<std::uint64_t>(limit)) continue;
+      reload(app->spec->name, {instance->id()},
+             "memory " + std::to_string(used >> 20) + " MB over max_memory_restart " +
+                 std::to_string(limit >> 20) + " MB");
+      break;  // one at a time: the reload keeps the others serving
+    }
+  }
+}
+
+void ScheduledReloads::reload(const std::string& name, std::vector<int> ids,
+                              const std::string& why) {
+  spdlog::info("app {}: reloading instance(s) for {}", name, why);
+  ReloadPlan plan;
+  plan.apps.emplace_back(name, std::move(ids));
+  try {
+    supervisor_.reload(
+        std::move(plan),
+        [](const json& step) {
+          spdlog::info("reload {}[{}]: {}", step.value("app", ""), step.value("id", -1),
+                       step.value("message", ""));
+        },
+        [name](std::string error) {
+          if (!error.empty()) spdlog::error("app {}: {}", name, error);
+        });
+  } catch (const UserError& error) {
+    spdlog::warn("app {}: {}", name, error.what());
+  }
+}
+
+}  // namespace pm

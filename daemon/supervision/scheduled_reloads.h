@@ -1,0 +1,38 @@
+#pragma once
+// ScheduledReloads: the reloads nobody typed. An instance over its app's
+// max_memory_restart is replaced (checked every second), and an app with a
+// cron_restart is reloaded on schedule; both through the Supervisor's
+// rolling reload, so nothing stops serving.
+
+#include <uv.h>
+
+#include <string>
+#include <vector>
+
+#include "daemon/uv/timer.h"
+
+namespace pm {
+
+class Supervisor;
+struct App;
+
+/// Owned by the Supervisor.
+class ScheduledReloads {
+ public:
+  ScheduledReloads(Supervisor& supervisor, uv_loop_t* loop);
+
+  /// Watches memory while some app has a limit (after a start, a new spec...).
+  void update();
+  /// Arms (or disarms) an app's next cron_restart.
+  void schedule_cron(App& app);
+
+ private:
+  void check_memory();
+  void reload(const std::string& name, std::vector<int> ids, const std::string& why);
+
+  Supervisor& supervisor_;
+  uv_loop_t* loop_;
+  Timer memory_timer_;
+};
+
+}  // namespace pm

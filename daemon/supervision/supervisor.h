@@ -1,0 +1,124 @@
+#pragma once
+// Supervisor: the daemon's table of apps and their instances. Command
+// handlers ask it to start, stop, restart and delete; it owns every Instance.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/app_spec.h"
+#include "daemon/supervision/instance.h"
+#include "daemon/supervision/rolling_reload.h"
+#include "daemon/supervision/scheduled_reloads.h"
+
+namespace pm {
+
+/// One app: its spec and its instance slots. Owned by the Supervisor.
+struct App {
+  std::shared_ptr<const AppSpec> spec;
+  ListenerSet listeners;  // declared before instances: they hold a reference
+  std::vector<std::unique_ptr<Instance>> instances;
+  /// During a reload: replacements not yet ready, and old instances stopping.
+  std::vector<std::unique_ptr<Instance>> incoming;
+  std::vector<std::unique_ptr<Instance>> retiring;
+  std::string reload_error;     // why the last reload failed, until one succeeds
+  std::unique_ptr<Timer> cron;  // the next --cron-restart, when it has one
+  std::string start_warning;    // shown by the start that made it
+};
+
+/// What `pm reload` and SIGUSR2 ask for.
+struct ReloadPlan {
+  std::vector<std::pair<std::string, std::vector<int>>> apps;  // in order
+  int parallel = 1;
+  /// With --update-env: the environment the apps get from now on.
+  std::optional<std::map<std::string, std::string>> env;
+};
+
+/// Owned by the Daemon. Operations on running processes take instance ids,
+/// not pointers, because instances may be deleted while an operation waits.
+class Supervisor {
+ public:
+  using Done = std::function<void()>;
+
+  /// Sets itself as the context's `changed` listener.
+  explicit Supervisor(InstanceContext& context);
+  ~Supervisor();
+
+  /// Checks the spec, resolves its argv and instance count, and starts every
+  /// instance. Throws UserError (the name is taken, nothing to run).
+  App& start(AppSpec spec);
+  /// Starts several apps as one: every spec is checked before any starts,
+  /// and if one cannot start, those started with it are deleted again.
+  std::vector<std::string> start_all(std::vector<AppSpec> specs);
+  /// Gives an app a new spec; its instances take it on their next start.
+  void replace_spec(App& app, AppSpec spec);
+  /// Adds instances (started now) or stops and deletes the newest ones.
+  /// Returns the ids added; `done` runs once removed ones are gone.
+  std::vector<int> scale(const std::string& name, int count, Done done);
+  /// The instance ids named by targets ("all", an app name, an instance id).
+  /// Throws UserError naming what does exist.
+  std::vector<int> select(const std::vector<std::string>& targets) const;
+
+  void stop(const std::vector<int>& ids, Done done);
+  /// Stop, then start again (`pm restart`).
+  void restart(const std::vector<int>& ids, Done done);
+  /// Stop, then forget; an app with no instance left is forgotten too.
+  void remove(const std::vector<int>& ids, Done done);
+  /// Rolling reload of each app in the plan, one app after the other,
+  /// stopping at the first failure. `done` gets "" or why it failed.
+  void reload(ReloadPlan plan, std::function<void(const json&)> progress,
+              std::function<void(std::string)> done);
+  /// The plan for targets: their instance ids grouped by app.
+  ReloadPlan plan_reload(const std::vector<int>& ids) const;
+  /// Everything a new pmd needs to take the apps over (`pm update`), with
+  /// copies of the fds that survive exec. Throws UserError while an app is
+  /// stopping or reloading.
+  json export_state() const;
+  /// Takes over the apps a previous pmd exported.
+  void adopt_state(const json& state);
+  /// Reopens every log file (after an external logrotate).
+  void reopen_logs();
+  InstanceContext& context() { return context_; }
+  /// Whether a reload of the app is running.
+  bool reloading(const std::string& name) const;
+
+  Instance* find(int id) const;
+  App* app_of(int id) const;
+  App* find_app(const std::string& name) const;
+  /// `check` runs after every instance state change until it returns true.
+  void watch(std::function<bool()> check) { watchers_.push_back(std::move(check)); }
+  const std::vector<std::unique_ptr<App>>& apps() const { return apps_; }
+  std::vector<int> all_ids() const;
+  /// "cluster" when the app runs more than one instance, else "fork".
+  static const char* mode(const App& app);
+
+ private:
+  std::string known_names() const;
+  void on_change(Instance& instance);
+  /// Closes an app's sockets once none of its instances runs or will run.
+  void release_if_idle(App& app);
+  void reload_next(std::shared_ptr<ReloadPlan> plan, std::size_t index,
+                   std::function<void(const json&)> progress,
+                   std::function<void(std::string)> done);
+  /// Aborts the reloads of the apps these instances belong to.
+  void abort_reloads(const std::vector<int>& ids, const std::string& reason);
+  void sweep_reloads();
+  /// Resolves a spec's argv and checks it can run; throws UserError.
+  void prepare(AppSpec& spec) const;
+
+  InstanceContext& context_;
+  std::vector<std::unique_ptr<App>> apps_;
+  int next_id_ = 0;
+  std::vector<std::function<bool()>> watchers_;
+  std::vector<std::unique_ptr<RollingReload>> reloads_;
+  Timer sweep_timer_;
+  ScheduledReloads scheduled_;
+  bool notifying_ = false;
+  bool changed_again_ = false;
+};
+
+}  // namespace pm
