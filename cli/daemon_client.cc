@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/trusted_path.h"
+
 namespace pm {
 
 namespace {
@@ -45,6 +47,14 @@ DaemonClient::~DaemonClient() {
 }
 
 bool DaemonClient::try_connect() {
+  if (!home_checked_) {
+    try {
+      check_trusted_path(paths_.home);
+    } catch (const std::exception& error) {
+      throw CliError(error.what());
+    }
+    home_checked_ = true;
+  }
   std::string path = paths_.socket();
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -56,6 +66,15 @@ bool DaemonClient::try_connect() {
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     ::close(fd);
     return false;
+  }
+  // The directories are ours, but only the kernel can say who listens.
+  ucred peer{};
+  socklen_t size = sizeof peer;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid()) {
+    ::close(fd);
+    throw CliError("refusing to talk to " + path + ": it is served by uid " +
+                   std::to_string(peer.uid) + ", not by you (uid " + std::to_string(::geteuid()) +
+                   "); stop that process or use another PM_HOME");
   }
   fd_ = fd;
   return true;

@@ -47,6 +47,7 @@ class DaemonClient {
 
   Paths paths_;
   int fd_ = -1;
+  bool home_checked_ = false;
   LineBuffer input_;
 };
 

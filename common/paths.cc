@@ -9,6 +9,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/trusted_path.h"
+
 namespace pm {
 
 Paths Paths::from_environment() {
@@ -23,6 +25,7 @@ Paths Paths::from_environment() {
 }
 
 void ensure_private_dir(const std::string& dir) {
+  check_trusted_path(dir);
   for (std::size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
     std::string part = dir.substr(0, slash);
     if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)

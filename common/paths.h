@@ -23,7 +23,8 @@ struct Paths {
 };
 
 /// Creates `dir` (and parents) if missing and makes it 0700. Throws
-/// std::runtime_error if it exists but belongs to someone else.
+/// std::runtime_error if it exists but belongs to someone else, or if
+/// another user could replace it (check_trusted_path).
 void ensure_private_dir(const std::string& dir);
 
 }  // namespace pm
