@@ -8,7 +8,39 @@
 
 namespace pm {
 
-std::vector<std::string> last_lines(const std::string& path, std::size_t count) {
+namespace {
+
+/// Where the last `count` lines before `end` begin, found by scanning back
+/// without keeping what is read; never before `floor`.
+off_t start_of_last_lines(int fd, off_t end, std::size_t count, off_t floor) {
+  constexpr off_t kChunk = 65536;
+  char chunk[kChunk];
+  // A final newline ends the last line; it does not start another.
+  char last = 0;
+  off_t pos = end;
+  if (end > 0 && ::pread(fd, &last, 1, end - 1) == 1 && last == '\n') --pos;
+  std::size_t newlines = 0;
+  while (pos > floor) {
+    off_t start = std::max(floor, pos - kChunk);
+    ssize_t n = ::pread(fd, chunk, static_cast<std::size_t>(pos - start), start);
+    if (n <= 0) return pos;
+    for (ssize_t i = n; i-- > 0;)
+      if (chunk[i] == '\n' && ++newlines == count) return start + i + 1;
+    pos = start;
+  }
+  return floor;
+}
+
+/// Whether `at` begins a line (or the file).
+bool starts_line(int fd, off_t at) {
+  char before = '\n';
+  return at == 0 || (::pread(fd, &before, 1, at - 1) == 1 && before == '\n');
+}
+
+}  // namespace
+
+std::vector<std::string> last_lines(const std::string& path, std::size_t count,
+                                    std::size_t max_bytes) {
   std::vector<std::string> lines;
   if (count == 0) return lines;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -16,33 +48,23 @@ std::vector<std::string> last_lines(const std::string& path, std::size_t count) 
   struct stat st {};
   ::fstat(fd, &st);
   off_t end = st.st_size;
-  // Read backwards in chunks until enough newlines are seen.
-  constexpr off_t kChunk = 16384;
-  std::string tail;
-  std::size_t newlines = 0;
-  off_t pos = end;
-  while (pos > 0 && newlines <= count) {
-    off_t start = std::max<off_t>(0, pos - kChunk);
-    std::string chunk(static_cast<std::size_t>(pos - start), '\0');
-    ssize_t n = ::pread(fd, chunk.data(), chunk.size(), start);
-    if (n <= 0) break;
-    chunk.resize(static_cast<std::size_t>(n));
-    newlines += static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '\n'));
-    tail.insert(0, chunk);
-    pos = start;
-  }
+  off_t floor = std::max<off_t>(0, end - static_cast<off_t>(max_bytes));
+  off_t begin = start_of_last_lines(fd, end, count, floor);
+  std::string tail(static_cast<std::size_t>(end - begin), '\0');
+  ssize_t n = tail.empty() ? 0 : ::pread(fd, tail.data(), tail.size(), begin);
+  tail.resize(static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+  // Cut by the byte limit mid-line: that partial line is left out.
+  std::size_t at = 0;
+  if (!starts_line(fd, begin)) at = std::min(tail.size(), tail.find('\n') + 1);
   ::close(fd);
-
-  if (tail.empty()) return lines;
+  if (at >= tail.size()) return lines;
   if (tail.back() == '\n') tail.pop_back();
-  for (std::size_t begin = 0;;) {
-    auto newline = tail.find('\n', begin);
-    lines.push_back(tail.substr(begin, newline == std::string::npos ? newline : newline - begin));
+  while (true) {
+    auto newline = tail.find('\n', at);
+    lines.push_back(tail.substr(at, newline == std::string::npos ? newline : newline - at));
     if (newline == std::string::npos) break;
-    begin = newline + 1;
+    at = newline + 1;
   }
-  if (lines.size() > count)
-    lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(count));
   return lines;
 }
 

@@ -1,13 +1,20 @@
 #pragma once
-// Reads the last lines of a log file without reading the whole file.
+// Reads the last lines of a log file without reading the whole file: one
+// backward scan to find where they start, then one read, so the cost is
+// linear in what is returned and bounded by a byte limit.
 
 #include <string>
 #include <vector>
 
 namespace pm {
 
-/// The last `count` lines of the file at `path`, oldest first; empty when it
-/// cannot be read.
-std::vector<std::string> last_lines(const std::string& path, std::size_t count);
+/// The most a tail reads of one file: `pm logs --lines 1000000` of a huge
+/// file must not make pmd hold or send gigabytes.
+constexpr std::size_t kMaxTailBytes = 8 << 20;
+
+/// The last `count` lines of the file at `path`, oldest first, from at most
+/// its last `max_bytes` bytes; empty when it cannot be read.
+std::vector<std::string> last_lines(const std::string& path, std::size_t count,
+                                    std::size_t max_bytes = kMaxTailBytes);
 
 }  // namespace pm

@@ -48,3 +48,33 @@ TEST_CASE("missing or empty files give no lines") {
   CHECK(pm::last_lines(path, 5).empty());
   std::remove(path.c_str());
 }
+
+TEST_CASE("empty lines in the tail are lines") {
+  std::string path = temp_file("a\n\nb\n\n");
+  CHECK(pm::last_lines(path, 3) == std::vector<std::string>{"", "b", ""});
+  CHECK(pm::last_lines(path, 10) == std::vector<std::string>{"a", "", "b", ""});
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a tail never reads past its byte limit, and drops the line it cuts") {
+  std::string content;
+  for (int i = 0; i < 1000; ++i) content += "line " + std::to_string(1000 + i) + "\n";  // 10 bytes
+  std::string path = temp_file(content);
+  // 25 bytes hold two whole lines and half of the one before them.
+  CHECK(pm::last_lines(path, 100, 25) == std::vector<std::string>{"line 1998", "line 1999"});
+  CHECK(pm::last_lines(path, 100, 30) ==
+        std::vector<std::string>{"line 1997", "line 1998", "line 1999"});
+  CHECK(pm::last_lines(path, 2, 5).empty());
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a tail of many chunks comes back whole and in order") {
+  std::string content;
+  for (int i = 0; i < 200000; ++i) content += "line " + std::to_string(i) + "\n";
+  std::string path = temp_file(content);
+  auto lines = pm::last_lines(path, 150000);
+  REQUIRE(lines.size() == 150000);
+  CHECK(lines.front() == "line 50000");
+  CHECK(lines.back() == "line 199999");
+  std::remove(path.c_str());
+}
