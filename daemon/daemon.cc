@@ -112,6 +112,9 @@ void Daemon::open(const json* takeover) {
   });
   watch_signal(SIGUSR2,
                [](uv_signal_t* handle, int) { static_cast<Daemon*>(handle->data)->reload_all(); });
+  watch_signal(SIGUSR1, [](uv_signal_t*, int) {
+    spdlog::info("SIGUSR1 ignored (SIGUSR2 reloads every app, SIGHUP reopens the logs)");
+  });
   watch_signal(SIGHUP, [](uv_signal_t* handle, int) {
     spdlog::info("SIGHUP: reopening log files");
     static_cast<Daemon*>(handle->data)->supervisor_->reopen_logs();

@@ -13,6 +13,7 @@
 
 #include "common/paths.h"
 #include "daemon/daemon.h"
+#include "daemon/supervision/process_spawn.h"
 #include "daemon/takeover.h"
 
 int main(int argc, char** argv) {
@@ -29,7 +30,15 @@ int main(int argc, char** argv) {
                  "(default ~/.pm). --resurrect starts the apps saved with `pm save`.\n");
     return 2;
   }
-  std::signal(SIGPIPE, SIG_IGN);
+  // Signals whose default action ends the process, and that something
+  // other than pmd's own bugs may send: pmd must not die of them and orphan
+  // every app. SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 have handlers
+  // (Daemon::open); children get every disposition back at spawn.
+  for (int signum :
+       {SIGPIPE, SIGALRM, SIGIO, SIGPROF, SIGVTALRM, SIGXCPU, SIGXFSZ, SIGSTKFLT, SIGPWR, SIGQUIT})
+    std::signal(signum, SIG_IGN);
+  for (int signum = SIGRTMIN; signum <= SIGRTMAX; ++signum) std::signal(signum, SIG_IGN);
+  pm::raise_fd_limit();
   pm::Paths paths = pm::Paths::from_environment();
   try {
     pm::ensure_private_dir(paths.home);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -12,6 +13,10 @@
 namespace pm {
 
 namespace {
+
+/// The open-files limit pmd was started with, for its children.
+rlimit child_fd_limit{RLIM_INFINITY, RLIM_INFINITY};
+bool restore_fd_limit = false;
 
 // Only async-signal-safe calls between fork and exec: pmd may have libuv's
 // state mid-update, and nothing of it is needed in the child.
@@ -42,6 +47,14 @@ char* format_pid(char* end, pid_t pid) {
 }
 
 }  // namespace
+
+void raise_fd_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
+  child_fd_limit = limit;
+  limit.rlim_cur = limit.rlim_max;
+  restore_fd_limit = ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
+}
 
 pid_t spawn_process(const SpawnOptions& options) {
   std::vector<char*> argv;
@@ -94,6 +107,9 @@ pid_t spawn_process(const SpawnOptions& options) {
     std::memcpy(listen_pid + used, text, std::strlen(text) + 1);
     envp[listen_pid_slot] = listen_pid;
   }
+  // Only now: until the close above, the child holds pmd's fds, numbered
+  // past the limit it is about to get back.
+  if (restore_fd_limit) ::setrlimit(RLIMIT_NOFILE, &child_fd_limit);
   if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0)
     fail("cannot enter directory", options.cwd.c_str());
   ::execve(argv[0], argv.data(), envp.data());

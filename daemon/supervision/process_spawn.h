@@ -21,6 +21,11 @@ struct SpawnOptions {
   bool set_listen_pid = false;  // add LISTEN_PID=<child's pid> (sd_listen_fds)
 };
 
+/// Raises pmd's soft limit on open files to the hard limit (each instance
+/// needs several fds), and remembers the limit pmd was started with, which
+/// every child gets back.
+void raise_fd_limit();
+
 /// Forks and execs; returns the child's pid. Throws std::system_error when
 /// fork fails. A failing exec is reported on the child's stderr, exit 127.
 pid_t spawn_process(const SpawnOptions& options);

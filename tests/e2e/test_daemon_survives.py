@@ -1,0 +1,59 @@
+"""pmd never dies of what a client, a child or a stray signal does, and never
+runs out of what it holds: tried the way a hostile local user or a careless
+operator would."""
+
+import os
+import resource
+import signal
+import subprocess
+
+from harness import PM, PmTestCase, main
+
+# Every signal whose default action would end pmd and that is not one of
+# pmd's own commands (TERM/INT stop it, HUP reopens logs, USR2 reloads).
+STRAY_SIGNALS = ["SIGUSR1", "SIGPIPE", "SIGALRM", "SIGIO", "SIGPROF", "SIGVTALRM", "SIGXCPU",
+                 "SIGXFSZ", "SIGSTKFLT", "SIGPWR", "SIGQUIT"]
+
+
+class DaemonSurvivesTest(PmTestCase):
+    def test_stray_signals_do_not_kill_pmd(self):
+        self.pm("start", "/bin/sleep", "--name", "nap", "--", "1000")
+        [row] = self.wait_status("nap", "online")
+        pmd = self.daemon_pid()
+        signals = [getattr(signal, name) for name in STRAY_SIGNALS]
+        signals += [signal.SIGRTMIN, signal.SIGRTMIN + 5, signal.SIGRTMAX]
+        for signum in signals:
+            os.kill(pmd, signum)
+            self.pm("ping")  # answered after the signal was delivered
+        self.assertEqual(self.daemon_pid(), pmd, "pmd was replaced")
+        self.assertEqual(self.rows("nap")[0]["pid"], row["pid"], "the app was restarted")
+        with open(os.path.join(self.home, "pmd.log")) as log:
+            self.assertIn("SIGUSR1 ignored", log.read())
+
+    def test_many_instances_fit_under_a_low_open_files_limit(self):
+        # Each instance costs pmd several fds (pipes, channels): 60 of them
+        # need far more than 256. pmd raises its own limit; the children get
+        # back the one pmd was started with.
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard != resource.RLIM_INFINITY and hard < 2048:
+            self.skipTest(f"the hard open-files limit ({hard}) leaves nothing to raise to")
+
+        def low_limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+
+        result = subprocess.run([PM, "start", "sh", "--name", "many", "-i", "60", "--", "-c",
+                                 "ulimit -n; exec sleep 1000"], env=self.env, cwd=self.tmp,
+                                capture_output=True, text=True, timeout=120,
+                                preexec_fn=low_limit)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        rows = self.wait_status("many", "online", count=60)
+        self.assertEqual(len({row["pid"] for row in rows}), 60)
+        with open(f"/proc/{self.daemon_pid()}/limits") as limits:
+            line = next(line for line in limits if line.startswith("Max open files"))
+        self.assertEqual(line.split()[3], str(hard) if hard != resource.RLIM_INFINITY
+                         else "unlimited", line)
+        self.wait_log(self.log_path("many", rows[-1]["id"]), "256")
+
+
+if __name__ == "__main__":
+    main()
