@@ -14,7 +14,8 @@ RestartDecision RestartPolicy::after_crash(std::int64_t uptime_ms) {
     unstable_ = 0;
 
   RestartDecision decision;
-  if (unstable_ > max_restarts_) {
+  // As PM2: the max_restarts-th short run in a row is the last.
+  if (unstable_ >= max_restarts_) {
     decision.errored = true;
     return decision;
   }

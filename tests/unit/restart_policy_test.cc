@@ -18,17 +18,23 @@ TEST_CASE("a run of 30 s resets the backoff") {
   CHECK(policy.after_crash(30000).delay_ms == 100);
 }
 
-TEST_CASE("max_restarts unstable exits in a row end in errored") {
+TEST_CASE("the max_restarts-th unstable exit in a row ends in errored, as in PM2") {
   pm::RestartPolicy policy(1000, 3);
   CHECK_FALSE(policy.after_crash(10).errored);
   CHECK_FALSE(policy.after_crash(10).errored);
-  CHECK_FALSE(policy.after_crash(10).errored);
-  CHECK(policy.unstable_restarts() == 3);
+  CHECK(policy.unstable_restarts() == 2);
   CHECK(policy.after_crash(10).errored);
 }
 
+TEST_CASE("the default of 16 means 16 exits, 15 restarts") {
+  pm::RestartPolicy policy(1000, 16);
+  int exits = 1;
+  while (!policy.after_crash(10).errored) ++exits;
+  CHECK(exits == 16);
+}
+
 TEST_CASE("a stable run clears the unstable count") {
-  pm::RestartPolicy policy(1000, 2);
+  pm::RestartPolicy policy(1000, 3);
   policy.after_crash(10);
   policy.after_crash(10);
   CHECK_FALSE(policy.after_crash(1500).errored);
