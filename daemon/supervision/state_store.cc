@@ -55,6 +55,11 @@ void write_all(int fd, const std::string& data, const std::string& path) {
 
 }  // namespace
 
+StateStore::StateStore(Paths paths) : paths_(std::move(paths)) {
+  ::unlink((path() + ".tmp").c_str());
+  ::unlink((path() + ".bak.tmp").c_str());
+}
+
 void StateStore::save(const json& apps) const {
   std::string target = path();
   std::string temp = target + ".tmp";

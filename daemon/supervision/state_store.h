@@ -15,7 +15,8 @@ namespace pm {
 /// Owned by the CommandHandler.
 class StateStore {
  public:
-  explicit StateStore(Paths paths) : paths_(std::move(paths)) {}
+  /// Removes what a pmd killed in the middle of a save left behind.
+  explicit StateStore(Paths paths);
 
   /// Throws UserError when it cannot write.
   void save(const nlohmann::json& apps) const;

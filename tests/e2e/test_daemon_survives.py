@@ -54,6 +54,15 @@ class DaemonSurvivesTest(PmTestCase):
                          else "unlimited", line)
         self.wait_log(self.log_path("many", rows[-1]["id"]), "256")
 
+    def test_a_save_cut_short_leaves_nothing_behind(self):
+        # What `kill -9` of pmd in the middle of `pm save` leaves.
+        os.makedirs(self.home, mode=0o700)
+        for name in ("dump.json.tmp", "dump.json.bak.tmp"):
+            with open(os.path.join(self.home, name), "w") as f:
+                f.write('{"version": 1, "apps": [')
+        self.pm("ping")
+        self.assertEqual(sorted(f for f in os.listdir(self.home) if f.startswith("dump")), [])
+
 
 if __name__ == "__main__":
     main()
