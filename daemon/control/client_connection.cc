@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/bounded_json.h"
 #include "daemon/uv/pipe_handle.h"
 
 namespace pm {
@@ -109,11 +110,12 @@ void ClientConnection::handle_line(const std::string& line) {
     return;
   }
   if (line.empty()) return;
-  json request = json::parse(line, nullptr, false);
+  std::string problem;
+  json request = parse_bounded(line, problem);
   ++pending_requests_;
   arm_idle_timer();
   if (request.is_discarded()) {
-    reply(error_reply("malformed request: not valid JSON"));
+    reply(error_reply("malformed request: " + problem));
     return;
   }
   if (auto problem = check_request(request)) {

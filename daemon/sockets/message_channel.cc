@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "common/bounded_json.h"
 #include "daemon/uv/pipe_handle.h"
 
 namespace pm {
@@ -56,7 +57,8 @@ void MessageChannel::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*
   self->input_.append(buf->base, static_cast<std::size_t>(nread));
   std::string line;
   while (self->handle_ && self->input_.next_line(line)) {
-    json message = json::parse(line, nullptr, false);
+    std::string problem;
+    json message = parse_bounded(line, problem);
     if (message.is_discarded()) message = line;  // a bare word such as ready
     if (self->on_message_) self->on_message_(message);
   }

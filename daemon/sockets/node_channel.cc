@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/bounded_json.h"
 #include "daemon/uv/pipe_handle.h"
 
 namespace pm {
@@ -111,9 +112,10 @@ void NodeChannel::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* bu
   self->input_.append(buf->base, static_cast<std::size_t>(nread));
   std::string line;
   while (self->handle_ && self->input_.next_line(line)) {
-    json message = json::parse(line, nullptr, false);
+    std::string problem;
+    json message = parse_bounded(line, problem);
     if (message.is_discarded()) {
-      spdlog::warn("node channel: ignoring a line that is not JSON");
+      spdlog::warn("node channel: ignoring a line that is {}", problem);
       continue;
     }
     self->handle_message(message);

@@ -4,7 +4,9 @@ operator would."""
 
 import os
 import resource
+import json
 import signal
+import socket
 import subprocess
 
 from harness import PM, PmTestCase, main
@@ -15,7 +17,62 @@ STRAY_SIGNALS = ["SIGUSR1", "SIGPIPE", "SIGALRM", "SIGIO", "SIGPROF", "SIGVTALRM
                  "SIGXFSZ", "SIGSTKFLT", "SIGPWR", "SIGQUIT"]
 
 
+DEEP = "[" * 100000 + "]" * 100000
+
+
 class DaemonSurvivesTest(PmTestCase):
+    def exchange(self, line):
+        """pmd's reply to one raw request line."""
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(os.path.join(self.home, "pm.sock"))
+            sock.sendall(line.encode())
+            return json.loads(sock.makefile().readline())
+
+    def test_values_nested_100000_deep_are_refused(self):
+        self.pm("start", "/bin/sleep", "--name", "nap", "--", "1000")
+        [row] = self.wait_status("nap", "online")
+        pmd = self.daemon_pid()
+        requests = {
+            "start": {"spec": {"script": "/bin/sleep", "name": "deep", "env": {"A": "@"}}},
+            "send": {"targets": ["all"], "message": "@"},
+            "signal": {"targets": "@", "signal": "SIGUSR1"},
+            "list": {"extra": "@"},
+        }
+        for cmd, fields in requests.items():
+            with self.subTest(cmd=cmd):
+                line = json.dumps({"v": 1, "cmd": cmd, **fields}).replace('"@"', DEEP)
+                reply = self.exchange(line + "\n")
+                self.assertFalse(reply["ok"])
+                self.assertIn("nested deeper than", reply["error"])
+        self.assertEqual(self.daemon_pid(), pmd)
+        self.assertEqual(self.rows("nap")[0]["pid"], row["pid"])
+
+    def test_an_app_sending_a_value_nested_100000_deep_does_not_crash_pmd(self):
+        # Written straight to the channel: Node's own process.send could not
+        # even encode it.
+        node = self.write("deep.js", f"""
+            const fs = require("fs");
+            const query = {{cmd: "NODE_CLUSTER", act: "queryServer", seq: 1, port: 0,
+                            addressType: 4, address: "@"}};
+            for (const line of ['{DEEP}', JSON.stringify(query).replace('"@"', '{DEEP}')])
+              fs.writeSync(process.channel.fd, line + "\\n");
+            process.send("still here");
+            setInterval(() => {{}}, 1000);
+        """)
+        python = self.write("deep.py", f"""
+import os, sys, time
+os.write(int(os.environ["PM_CHANNEL_FD"]), b'{DEEP}\\n')
+print("sent", flush=True)
+time.sleep(1000)
+""")
+        self.pm("start", node, "--name", "deep-node")
+        self.pm("start", python, "--name", "deep-py")
+        pmd = self.daemon_pid()
+        self.wait_log(self.log_path("deep-py", self.rows("deep-py")[0]["id"]), "sent")
+        self.wait_status("deep-node", "online")
+        self.pm("ping")
+        self.assertEqual(self.daemon_pid(), pmd)
+
     def test_stray_signals_do_not_kill_pmd(self):
         self.pm("start", "/bin/sleep", "--name", "nap", "--", "1000")
         [row] = self.wait_status("nap", "online")
