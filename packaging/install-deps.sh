@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what building and testing pm needs, from Debian's packages, and
+# Installs what building and testing pm needs (clang and its runtime for
+# the fuzzers), from Debian's packages, and
 # nothing that is already there. Safe to run again.
 set -euo pipefail
 
 packages=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libspdlog-dev libuv1-dev
-          doctest-dev)
+          doctest-dev clang libclang-rt-dev)
 # Programs the examples and tests run; any install of them will do.
 declare -A programs=([node]=nodejs [python3]=python3 [curl]=curl)
 

@@ -22,4 +22,6 @@ echo "== tests (plain build)"
 (cd build && ctest --output-on-failure -j2) || status=1
 echo "== tests (ASan + UBSan build)"
 (cd build-asan && ctest --output-on-failure -j2) || status=1
+echo "== fuzzing (libFuzzer, ASan + UBSan)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-15} tests/fuzz/run.sh || status=1
 exit $status
