@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds pm twice (plain, and with AddressSanitizer
-# + UndefinedBehaviorSanitizer), and runs every test against both builds.
+# + UndefinedBehaviorSanitizer), runs every test against both builds, then
+# runs each fuzzer on its corpus for a short while (tests/fuzz/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
