@@ -5,6 +5,7 @@ operator would."""
 import os
 import resource
 import json
+import select
 import signal
 import socket
 import subprocess
@@ -119,6 +120,37 @@ time.sleep(1000)
                 f.write('{"version": 1, "apps": [')
         self.pm("ping")
         self.assertEqual(sorted(f for f in os.listdir(self.home) if f.startswith("dump")), [])
+
+
+    def rss_mb(self, pid):
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+    def test_a_client_that_never_reads_is_dropped_and_pmd_does_not_grow(self):
+        # 30 MB of log, then 100 requests for all of it on one connection
+        # whose replies are never read.
+        self.pm("start", "sh", "--name", "chatty", "--", "-c",
+                "yes " + "x" * 199 + " | head -n 150000; echo done; exec sleep 1000")
+        [row] = self.wait_status("chatty", "online")
+        self.wait_log(self.log_path("chatty", row["id"]), "done")
+        pmd = self.daemon_pid()
+        before = self.rss_mb(pmd)
+        request = json.dumps({"v": 1, "cmd": "logs", "targets": ["chatty"], "lines": 150000,
+                              "follow": False}) + "\n"
+        with socket.socket(socket.AF_UNIX) as hog:
+            hog.connect(os.path.join(self.home, "pm.sock"))
+            hog.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            try:
+                hog.sendall((request * 100).encode())
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # already dropped
+            poller = select.poll()
+            poller.register(hog, select.POLLRDHUP)
+            self.wait_for(lambda: poller.poll(0), "pmd to drop the client that never reads")
+            self.pm("ping")
+            self.assertLess(self.rss_mb(pmd) - before, 100,
+                            "pmd grew by queueing replies nobody reads")
+        self.assertEqual(self.daemon_pid(), pmd)
 
 
 if __name__ == "__main__":
