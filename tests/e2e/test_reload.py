@@ -1,4 +1,5 @@
-"""Rolling reload (pm reload, SIGUSR2 to the daemon) against restart."""
+"""Rolling reload: pm reload under load, a broken release that aborts it,
+--update-env and --parallel, SIGUSR2 to the daemon; restart stays stop-then-start."""
 
 import http.client
 import os
