@@ -4,24 +4,37 @@ Every test gets a private PM_HOME in a temp dir, drives the real `pm` binary
 (which starts the real `pmd`), runs real child programs, and checks what a
 user would see. Waits are on events (a state in `pm jlist`, a line in a log,
 a port accepting), each with a generous deadline and a clear failure message.
+Child programs that tests share live in programs/.
 """
 
 import glob
+import http.client
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
 
-BIN_DIR = os.environ.get("PM_BIN_DIR") or os.path.join(
-    os.path.dirname(__file__), "..", "..", "build")
+HERE = os.path.dirname(os.path.abspath(__file__))
+BIN_DIR = os.environ.get("PM_BIN_DIR") or os.path.join(HERE, "..", "..", "build")
 PM = os.path.abspath(os.path.join(BIN_DIR, "pm"))
 DEADLINE = float(os.environ.get("PM_TEST_DEADLINE", "20"))
+EXAMPLES = os.path.join(HERE, "..", "..", "examples")
+
+
+def program(name):
+    """The source of tests/e2e/programs/NAME. Tests write it into their temp
+    dir under a name of their own, since pm names an app after its script."""
+    with open(os.path.join(HERE, "programs", name)) as f:
+        return f.read()
+
+
+SLEEPER = program("sleeper.py")
+SHELL_SLEEPER = program("sleeper.sh")
+PID_SERVER = program("pid_server.py")
 
 
 def pid_alive(pid):
@@ -41,7 +54,6 @@ def pid_alive(pid):
 
 def http_get(port, path="/", timeout=10):
     """The body of GET http://127.0.0.1:port/path, on a connection of its own."""
-    import http.client
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", path)
@@ -67,7 +79,6 @@ class PmTestCase(unittest.TestCase):
         # Sanitizer builds write their reports here; tearDown fails on any.
         self.env["ASAN_OPTIONS"] = f"log_path={self.tmp}/asan:detect_leaks=1"
         self.env["UBSAN_OPTIONS"] = f"log_path={self.tmp}/ubsan:print_stacktrace=1"
-        self.seen_pids = set()
 
     def tearDown(self):
         pmd = self.daemon_pid()
@@ -89,11 +100,7 @@ class PmTestCase(unittest.TestCase):
         return result
 
     def jlist(self):
-        rows = json.loads(self.pm("jlist").stdout)
-        for row in rows:
-            if row["pid"]:
-                self.seen_pids.add(row["pid"])
-        return rows
+        return json.loads(self.pm("jlist").stdout)
 
     def rows(self, name):
         return [row for row in self.jlist() if row["name"] == name]

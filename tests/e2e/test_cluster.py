@@ -6,67 +6,9 @@ import http.client
 import os
 import signal
 import socket
-import time
 
-from harness import PmTestCase, free_port, http_get, main, pid_alive
-
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
-
-# A Python server that binds the port itself and answers with its pid.
-PY_SELF_BINDING = """
-import http.server, os, sys
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = f"pid {os.getpid()}".encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
-print("serving", flush=True)
-server.serve_forever()
-"""
-
-# A Python server that takes its socket from systemd-style LISTEN_FDS.
-PY_LISTEN_FDS = """
-import http.server, os, socket, sys
-assert os.environ["LISTEN_PID"] == str(os.getpid())
-assert os.environ["LISTEN_FDS"] == "1"
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = f"pid {os.getpid()} args {sys.argv[1:]}".encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-server = http.server.HTTPServer(("", 0), Handler, bind_and_activate=False)
-server.socket = socket.socket(fileno=int(sys.argv[2]))
-server.serve_forever()
-"""
-
-
-def socket_inodes(pid):
-    inodes = set()
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    return inodes
-
-
-def listening_inode(port):
-    with open("/proc/net/tcp6") as f6, open("/proc/net/tcp") as f4:
-        lines = f6.readlines()[1:] + f4.readlines()[1:]
-    for line in lines:
-        fields = line.split()
-        if int(fields[1].split(":")[1], 16) == port and fields[3] == "0A":
-            return fields[9]
-    return None
+from harness import EXAMPLES, PID_SERVER, PmTestCase, free_port, http_get, main, program
+from proc_sockets import listening_inode, socket_inodes
 
 
 class Cluster(PmTestCase):
@@ -96,7 +38,7 @@ class Cluster(PmTestCase):
 
     def test_python_server_that_binds_the_port_itself(self):
         port = free_port()
-        script = self.write("selfbind.py", PY_SELF_BINDING)
+        script = self.write("selfbind.py", PID_SERVER)
         self.pm("start", script, "-i", "2", "--", str(port))
         rows = self.wait_status("selfbind", "online")
         answers = self.pids_answering(port, 2)
@@ -113,7 +55,7 @@ class Cluster(PmTestCase):
 
     def test_listen_fds_with_placeholders(self):
         port = free_port()
-        script = self.write("fdserver.py", PY_LISTEN_FDS)
+        script = self.write("fdserver.py", program("listen_fds_server.py"))
         self.pm("start", script, "--listen", f"127.0.0.1:{port}", "-i", "2", "--listen-timeout",
                 "300", "--", "{port}", "{fd}")
         rows = self.wait_status("fdserver", "online")
@@ -124,7 +66,7 @@ class Cluster(PmTestCase):
 
     def test_instances_hold_the_daemons_socket(self):
         port = free_port()
-        script = self.write("selfbind.py", PY_SELF_BINDING)
+        script = self.write("selfbind.py", PID_SERVER)
         self.pm("start", script, "-i", "2", "--", str(port))
         rows = self.wait_status("selfbind", "online")
         inode = listening_inode(port)
@@ -161,7 +103,7 @@ class Cluster(PmTestCase):
 
     def test_port_is_free_after_stop_and_delete(self):
         port = free_port()
-        script = self.write("selfbind.py", PY_SELF_BINDING)
+        script = self.write("selfbind.py", PID_SERVER)
         self.pm("start", script, "-i", "2", "--", str(port))
         self.wait_status("selfbind", "online")
         self.assertIsNotNone(listening_inode(port))
@@ -183,7 +125,7 @@ class Cluster(PmTestCase):
             squatter.bind(("127.0.0.1", 0))
             squatter.listen()
             port = squatter.getsockname()[1]
-            script = self.write("selfbind.py", PY_SELF_BINDING)
+            script = self.write("selfbind.py", PID_SERVER)
             result = self.pm("start", script, "-i", "2", "--", str(port), check=False)
             self.assertNotEqual(result.returncode, 0)
             self.assertIn(f"127.0.0.1:{port} is already in use by another program",
@@ -201,35 +143,6 @@ class Cluster(PmTestCase):
         self.assertIn("--listen PORT", result.stderr)
         result = self.pm("start", "sleep 1000", "--name", "dynamic")
         self.assertNotIn("statically linked", result.stderr)
-
-    def test_sd_notify_moves_launching_to_online(self):
-        gate = os.path.join(self.tmp, "gate")
-        script = self.write("notify.py", f"""
-import os, socket, time
-while not os.path.exists({gate!r}):
-    time.sleep(0.02)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.sendto(b"STATUS=warming up\\nREADY=1", os.environ["NOTIFY_SOCKET"])
-time.sleep(1000)
-""")
-        self.pm("start", script, "--no-wait", "--listen-timeout", "60000")
-        self.assertEqual(self.rows("notify")[0]["status"], "launching")
-        open(gate, "w").close()
-        self.wait_status("notify", "online")
-        self.assertIn("sd_notify", self.pm("describe", "notify").stdout)
-
-    def test_wait_ready_without_a_signal_fails_the_start(self):
-        script = self.write("silent.py", "import time\ntime.sleep(1000)\n")
-        result = self.pm("start", script, "--wait-ready", "--listen-timeout", "300", check=False)
-        self.assertNotEqual(result.returncode, 0)
-        self.assertIn("no ready signal within 300 ms", result.stderr)
-
-    def test_node_ready_message_with_wait_ready(self):
-        script = self.write("worker.js", "setTimeout(() => process.send('ready'), 50);"
-                            "setInterval(() => {}, 1000);\n")
-        self.pm("start", script, "--wait-ready", "--listen-timeout", "20000")
-        self.assertEqual(self.rows("worker")[0]["status"], "online")
-        self.assertIn("ready message", self.pm("describe", "worker").stdout)
 
 
 if __name__ == "__main__":

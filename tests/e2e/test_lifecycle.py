@@ -1,17 +1,14 @@
-"""start, list, stop, restart, delete; crash restarts and crash loops."""
+"""start, list, stop, restart, delete, scale; the environment an app gets."""
 
 import json
 import os
-import signal
 
-from harness import PmTestCase, main, pid_alive
-
-SLEEPER = "#!/bin/sh\necho \"up $PM_ID $NODE_APP_INSTANCE $PM_APP_NAME $GREETING\"\nexec sleep 1000\n"
+from harness import SHELL_SLEEPER, PmTestCase, main, pid_alive
 
 
 class Lifecycle(PmTestCase):
     def test_start_list_stop_restart_delete_by_name_id_and_all(self):
-        script = self.write("sleeper.sh", SLEEPER)
+        script = self.write("sleeper.sh", SHELL_SLEEPER)
         out = self.pm("start", script, "-i", "2", "--name", "web").stdout
         self.assertIn("started web (2 instances)", out)
         self.pm("start", script, "--name", "worker")
@@ -55,7 +52,7 @@ class Lifecycle(PmTestCase):
         self.assertEqual(self.jlist(), [])
 
     def test_environment_of_the_cli_and_env_flags_reach_the_app(self):
-        script = self.write("sleeper.sh", SLEEPER)
+        script = self.write("sleeper.sh", SHELL_SLEEPER)
         self.env["GREETING"] = "from-cli"
         self.pm("start", script, "--name", "a")
         self.wait_log(self.log_path("a", 0), "up 0 0 a from-cli")
@@ -63,7 +60,7 @@ class Lifecycle(PmTestCase):
         self.wait_log(self.log_path("b", 1), "up 1 0 b from-flag")
 
     def test_unknown_targets_fail_and_name_what_exists(self):
-        script = self.write("sleeper.sh", SLEEPER)
+        script = self.write("sleeper.sh", SHELL_SLEEPER)
         self.pm("start", script, "--name", "web")
         self.pm("start", script, "--name", "worker")
         for command in ("stop", "restart", "delete", "describe"):
@@ -79,7 +76,7 @@ class Lifecycle(PmTestCase):
         self.assertIn("no instance with id 42", result.stderr)
 
     def test_bad_start_requests_are_refused_clearly(self):
-        script = self.write("sleeper.sh", SLEEPER)
+        script = self.write("sleeper.sh", SHELL_SLEEPER)
         self.pm("start", script, "--name", "web")
         result = self.pm("start", script, "--name", "web", check=False)
         self.assertNotEqual(result.returncode, 0)
@@ -93,47 +90,12 @@ class Lifecycle(PmTestCase):
         self.assertEqual([r["name"] for r in self.jlist()], ["web"])
 
     def test_instances_max_and_negative(self):
-        script = self.write("sleeper.sh", SLEEPER)
+        script = self.write("sleeper.sh", SHELL_SLEEPER)
         cpus = len(os.sched_getaffinity(0))
         self.pm("start", script, "--name", "m", "-i", "max")
         self.assertEqual(len(self.rows("m")), cpus)
         self.pm("start", script, "--name", "n", "-i", "-1")
         self.assertEqual(len(self.rows("n")), max(1, cpus - 1))
-
-    def test_kill_9_brings_the_instance_back_with_one_restart(self):
-        script = self.write("sleeper.sh", SLEEPER)
-        self.pm("start", script, "--name", "web")
-        pid = self.wait_status("web", "online")[0]["pid"]
-        os.kill(pid, signal.SIGKILL)
-        row = self.wait_for(
-            lambda: next((r for r in self.rows("web")
-                          if r["status"] == "online" and r["pid"] != pid), None),
-            "the killed instance to come back")
-        self.assertEqual(row["restarts"], 1)
-        describe = self.pm("describe", "web").stdout
-        self.assertIn("SIGKILL", describe)
-
-    def test_a_crash_loop_ends_errored(self):
-        result = self.pm("start", "sh -c 'echo boom >&2; exit 3'", "--name", "loop",
-                         "--max-restarts", "3", check=False)
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("instance 0: exited (code 3) before it was ready", result.stderr)
-        self.assertIn("    boom", result.stderr)
-        rows = self.wait_status("loop", "errored")
-        self.assertEqual(rows[0]["restarts"], 2, "3 exits in all, as PM2 counts max_restarts")
-        describe = self.pm("describe", "loop").stdout
-        self.assertIn("code 3", describe)
-        self.assertIn("not restarting", describe)
-        # A manual restart gives it another full set of chances.
-        self.pm("restart", "loop", check=False)
-        self.wait_for(lambda: self.rows("loop")[0]["status"] == "errored"
-                      and self.rows("loop")[0]["restarts"] == 5,
-                      "the restarted crash loop to end errored again after 3 more exits")
-
-    def test_no_autorestart(self):
-        self.pm("start", "sh -c 'exit 0'", "--name", "once", "--no-autorestart")
-        rows = self.wait_status("once", "stopped")
-        self.assertEqual(rows[0]["restarts"], 0)
 
     def test_node_and_python_programs(self):
         js = self.write("hello.js", "console.log('node says hi', process.env.PM_ID);"
@@ -147,6 +109,21 @@ class Lifecycle(PmTestCase):
         self.pm("delete", "hello")
         self.pm("start", py)
         self.wait_log(self.log_path("hello", 1), "python says hi 1")
+
+    def test_scale_up_and_down(self):
+        self.pm("start", "sleep 1000", "--name", "s", "-i", "2")
+        self.pm("scale", "s", "4")
+        self.wait_status("s", "online", count=4)
+        self.assertEqual([r["id"] for r in self.rows("s")], [0, 1, 2, 3])
+        removed = [r["pid"] for r in self.rows("s")][1:]
+        self.pm("scale", "s", "-3")
+        self.assertEqual([r["id"] for r in self.rows("s")], [0])
+        for pid in removed:
+            self.assertFalse(pid_alive(pid))
+        self.pm("scale", "s", "+1")
+        self.assertEqual(len(self.rows("s")), 2)
+        self.assertIn("at least one instance", self.pm("scale", "s", "0", check=False).stderr)
+        self.assertIn("N, +N or -N", self.pm("scale", "s", "lots", check=False).stderr)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,16 @@
-"""Log files, `pm logs` (tail, --lines, --out/--err, follow) and `pm flush`."""
+"""Log files (per instance, merged, custom paths, timestamps, rotation,
+reopening after logrotate), `pm logs` (tail, --lines, --out/--err, --json,
+follow) and `pm flush`."""
 
+import glob
+import json
 import os
 import subprocess
 import time
 
-from harness import PM, PmTestCase, main
+from harness import PM, SLEEPER, PmTestCase, main, program
+
+TICKER = program("ticker.py")
 
 
 class Logs(PmTestCase):
@@ -48,10 +54,16 @@ class Logs(PmTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn('no app named "nope" (known: counter)', result.stderr)
 
+    def test_logs_json(self):
+        script = self.write("worker.py", SLEEPER)
+        self.pm("start", script, "--name", "j")
+        self.wait_log(self.log_path("j", 0), "up")
+        lines = self.pm("logs", "j", "--json", "--nostream", "--out").stdout.splitlines()
+        self.assertEqual(json.loads(lines[0]), {"id": 0, "app": "j", "stream": "out",
+                                                "message": "up None []"})
+
     def test_a_follower_sees_new_lines(self):
-        script = self.write("ticker.py", "import sys, time\ni = 0\n"
-                            "while True:\n    print(f'tick {i}', flush=True)\n"
-                            "    i += 1\n    time.sleep(0.05)\n")
+        script = self.write("ticker.py", TICKER)
         self.pm("start", script, "--name", "ticker")
         self.wait_log(self.log_path("ticker", 0), "tick 1")
         follower = subprocess.Popen([PM, "logs", "ticker", "--lines", "0", "--raw"],
@@ -99,6 +111,51 @@ class Logs(PmTestCase):
         self.pm("start", "printf 'no newline at the end'", "--name", "p", "--no-autorestart")
         self.wait_status("p", "stopped")
         self.wait_log(self.log_path("p", 0), "no newline at the end")
+
+
+class LogFiles(PmTestCase):
+    FLOOD = ("import sys\nfor i in range(20000):\n    sys.stdout.write(f'line {i:06d} ' + 'x' * 50 + '\\n')\n"
+             "sys.stdout.write('flood done\\n')\nsys.stdout.flush()\nimport time\ntime.sleep(1000)\n")
+
+    def test_rotation_keeps_at_most_n_files_of_at_most_the_size(self):
+        script = self.write("flood.py", self.FLOOD)
+        self.pm("start", script, "--log-max-size", "100K", "--log-max-files", "3")
+        self.wait_log(self.log_path("flood", 0), "flood done")
+        files = sorted(glob.glob(self.log_path("flood", 0) + "*"))
+        self.assertEqual([os.path.basename(f) for f in files],
+                         ["flood-0-out.log", "flood-0-out.log.1", "flood-0-out.log.2",
+                          "flood-0-out.log.3"])
+        for path in files:
+            self.assertLessEqual(os.path.getsize(path), 100 * 1024)
+        # The newest lines are in the live file, the older ones in .1 ...
+        with open(files[1]) as f:
+            last_of_rotated = f.read().splitlines()[-1]
+        with open(files[0]) as f:
+            first_of_live = f.read().splitlines()[0]
+        self.assertEqual(int(first_of_live.split()[1]), int(last_of_rotated.split()[1]) + 1)
+
+    def test_time_merge_and_disabled_logs(self):
+        script = self.write("worker.py", SLEEPER)
+        self.pm("start", script, "--name", "m", "-i", "2", "--merge-logs", "--time",
+                "--error", "/dev/null")
+        merged = os.path.join(self.home, "logs", "m-out.log")
+        self.wait_for(lambda: os.path.exists(merged) and
+                      open(merged).read().count("up None") == 2, "both instances in one file")
+        line = open(merged).read().splitlines()[0]
+        self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d: up None")
+        self.assertFalse(glob.glob(os.path.join(self.home, "logs", "m*err*")))
+        out = self.write("custom.log", "")
+        self.pm("start", script, "--name", "c", "--output", out)
+        self.wait_log(os.path.join(self.tmp, "custom-2.log"), "up None")
+
+    def test_reload_logs_after_logrotate(self):
+        script = self.write("ticker.py", TICKER)
+        self.pm("start", script, "--name", "t")
+        path = self.log_path("t", 0)
+        self.wait_log(path, "tick 1")
+        os.rename(path, path + ".moved")
+        self.pm("reloadLogs")
+        self.wait_log(path, "tick")
 
 
 if __name__ == "__main__":

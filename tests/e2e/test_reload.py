@@ -1,43 +1,14 @@
-"""Rolling reload, graceful stop, and messages to instances."""
+"""Rolling reload: pm reload under load, a broken release that aborts it,
+--update-env and --parallel, SIGUSR2 to the daemon; restart stays stop-then-start."""
 
 import http.client
 import os
 import signal
-import subprocess
 import threading
-import time
 
-from harness import PM, PmTestCase, free_port, http_get, main, pid_alive
+from harness import PID_SERVER, PmTestCase, free_port, http_get, main, pid_alive, program
 
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
-
-NODE_SERVER = """
-const http = require('http');
-const fs = require('fs');
-if (fs.existsSync(process.env.BROKEN_FLAG || '/nonexistent')) {
-  console.error('this version is broken: cannot read config');
-  process.exit(1);
-}
-http.createServer((req, res) => res.end(`pid ${process.pid} ${process.env.RELEASE || ''}`))
-    .listen(Number(process.argv[2]));
-"""
-
-# Single-threaded on purpose: on SIGINT it finishes the request in hand, then exits.
-PY_SERVER = """
-import http.server, os, signal, sys, threading
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = f"pid {os.getpid()}".encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
-signal.signal(signal.SIGINT, lambda *_: threading.Thread(target=server.shutdown).start())
-server.serve_forever(poll_interval=0.05)
-"""
+NODE_PID_SERVER = program("pid_server.js")
 
 
 class Load:
@@ -137,7 +108,7 @@ class Reload(PmTestCase):
 
     def test_reload_node_app_under_load_fails_no_request(self):
         port = free_port()
-        self.pm("start", self.write("web.js", NODE_SERVER), "-i", "2", "--", str(port))
+        self.pm("start", self.write("web.js", NODE_PID_SERVER), "-i", "2", "--", str(port))
         load = self.reload_under_load("web", port)
         self.assertGreater(load.ok["keepalive"], 40)
         # pm's graceful close answers "Connection: close" instead of dropping
@@ -146,7 +117,7 @@ class Reload(PmTestCase):
 
     def test_reload_python_app_under_load_fails_no_request(self):
         port = free_port()
-        self.pm("start", self.write("web.py", PY_SERVER), "-i", "2", "--", str(port))
+        self.pm("start", self.write("web.py", PID_SERVER), "-i", "2", "--", str(port))
         self.wait_status("web", "online")
         self.reload_under_load("web", port)
 
@@ -154,7 +125,7 @@ class Reload(PmTestCase):
         port = free_port()
         flag = os.path.join(self.tmp, "broken")
         self.env["BROKEN_FLAG"] = flag
-        self.pm("start", self.write("web.js", NODE_SERVER), "-i", "2", "--", str(port))
+        self.pm("start", self.write("web.js", NODE_PID_SERVER), "-i", "2", "--", str(port))
         before = [r["pid"] for r in self.rows("web")]
         open(flag, "w").close()
         result = self.pm("reload", "web", check=False)
@@ -172,10 +143,9 @@ class Reload(PmTestCase):
         self.pm("reload", "web")
         self.assertNotIn("this version is broken", self.pm("describe", "web").stdout)
 
-
     def test_sigusr2_to_the_daemon_reloads_everything(self):
         port = free_port()
-        self.pm("start", self.write("web.js", NODE_SERVER), "-i", "2", "--", str(port))
+        self.pm("start", self.write("web.js", NODE_PID_SERVER), "-i", "2", "--", str(port))
         before = {r["pid"] for r in self.rows("web")}
         os.kill(self.daemon_pid(), signal.SIGUSR2)
         self.wait_for(lambda: (lambda rows: {r["pid"] for r in rows}.isdisjoint(before)
@@ -189,7 +159,7 @@ class Reload(PmTestCase):
     def test_update_env_and_parallel(self):
         port = free_port()
         self.env["RELEASE"] = "v1"
-        self.pm("start", self.write("web.js", NODE_SERVER), "-i", "2", "--", str(port))
+        self.pm("start", self.write("web.js", NODE_PID_SERVER), "-i", "2", "--", str(port))
         self.assertTrue(http_get(port).endswith("v1"))
         self.env["RELEASE"] = "v2"
         self.pm("reload", "web")
@@ -220,132 +190,12 @@ setInterval(() => {{}}, 1000);
 
     def test_restart_is_still_stop_then_start(self):
         port = free_port()
-        self.pm("start", self.write("web.js", NODE_SERVER), "-i", "2", "--", str(port))
+        self.pm("start", self.write("web.js", NODE_PID_SERVER), "-i", "2", "--", str(port))
         before = [r["pid"] for r in self.rows("web")]
         self.pm("restart", "web")
         for pid in before:
             self.assertFalse(pid_alive(pid))
         self.assertTrue(http_get(port).startswith("pid "))
-
-
-class GracefulStop(PmTestCase):
-    def test_a_stopping_node_instance_finishes_its_request_and_takes_no_new_ones(self):
-        port = free_port()
-        gate = os.path.join(self.tmp, "gate")
-        script = self.write("slow.js", f"""
-const http = require('http'), fs = require('fs');
-http.createServer((req, res) => {{
-  const reply = () => res.end(`pid ${{process.pid}}`);
-  if (req.url !== '/slow') return reply();
-  const timer = setInterval(() => {{
-    if (fs.existsSync({gate!r})) {{ clearInterval(timer); reply(); }}
-  }}, 10);
-}}).listen({port});
-""")
-        self.pm("start", script, "-i", "2", "--kill-timeout", "30000")
-        rows = self.rows("slow")
-        # Hold a slow request on some instance, then stop exactly that one.
-        slow = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        slow.request("GET", "/slow")
-        holder = self.find_holder(rows, port)
-        started = time.monotonic()
-        stopper = subprocess.Popen([PM, "stop", str(holder["id"])], env=self.env,
-                                   stdout=subprocess.DEVNULL)
-        self.wait_for(lambda: self.rows("slow")[holder["id"]]["status"] == "stopping",
-                      "the instance to be stopping")
-        other = [r["pid"] for r in rows if r["id"] != holder["id"]][0]
-        for _ in range(20):
-            self.assertEqual(http_get(port), f"pid {other}", "a stopping instance got a request")
-        open(gate, "w").close()
-        self.assertEqual(slow.getresponse().read().decode(), f"pid {holder['pid']}",
-                         "the in-flight request finished")
-        # Node keeps a kept-alive connection open until its keepAliveTimeout.
-        slow.close()
-        self.assertEqual(stopper.wait(timeout=30), 0)
-        self.assertLess(time.monotonic() - started, 25, "stopped long before --kill-timeout")
-        self.assertFalse(pid_alive(holder["pid"]))
-
-    def find_holder(self, rows, port):
-        """The instance that holds the established connection to `port`."""
-        def holder():
-            for row in rows:
-                if self.has_established(row["pid"], port):
-                    return row
-            return None
-        return self.wait_for(holder, "an instance to accept the slow request")
-
-    def has_established(self, pid, port):
-        inodes = set()
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                link = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if link.startswith("socket:["):
-                inodes.add(link[8:-1])
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            with open(table) as f:
-                for line in f.readlines()[1:]:
-                    fields = line.split()
-                    local_port = int(fields[1].split(":")[1], 16)
-                    if local_port == port and fields[3] == "01" and fields[9] in inodes:
-                        return True
-        return False
-
-
-    def test_shutdown_with_message(self):
-        script = self.write("channel.py", open(os.path.join(EXAMPLES, "channel.py")).read())
-        self.pm("start", script, "--wait-ready", "--shutdown-with-message")
-        self.pm("stop", "channel")
-        self.wait_log(self.log_path("channel", 0), 'got "shutdown"')
-        self.assertIn("code 0", self.pm("describe", "channel").stdout)
-
-
-class Messages(PmTestCase):
-    def test_node_broadcast_with_pm_send(self):
-        port = free_port()
-        self.env["PORT"] = str(port)
-        self.pm("start", os.path.join(EXAMPLES, "users_count.js"), "-i", "2", "--name", "web")
-        out = self.pm("send", "web", '{"usersCount":25}').stdout
-        self.assertIn("sent to instances 0, 1", out)
-        seen = set()
-        def both_answer():
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            connection.request("GET", "/")
-            body = connection.getresponse().read().decode()
-            connection.close()
-            self.assertTrue(body.startswith("users: 25 "), body)
-            seen.add(body.split("pid ")[1])
-            return len(seen) == 2
-        self.wait_for(both_answer, "both instances to answer")
-
-    def test_python_instance_receives_messages_on_pm_channel_fd(self):
-        script = self.write("channel.py", open(os.path.join(EXAMPLES, "channel.py")).read())
-        self.pm("start", script, "--wait-ready")
-        self.assertIn("ready message", self.pm("describe", "channel").stdout)
-        self.pm("send", "channel", '{"greeting": "hi"}')
-        self.pm("send", "0", '[1, 2, 3]')
-        self.wait_log(self.log_path("channel", 0), 'got {"greeting": "hi"}')
-        self.wait_log(self.log_path("channel", 0), "got [1, 2, 3]")
-
-    def test_bad_messages_and_signals(self):
-        self.pm("start", "sleep 1000", "--name", "s")
-        result = self.pm("send", "s", "{not json", check=False)
-        self.assertIn("not JSON", result.stderr)
-        result = self.pm("signal", "SIGNOPE", "s", check=False)
-        self.assertIn("not a signal", result.stderr)
-        self.pm("stop", "s")
-        result = self.pm("send", "s", "1", check=False)
-        self.assertIn("not running, nothing sent", result.stderr)
-
-    def test_pm_signal(self):
-        script = self.write("usr1.py", "import signal, time\n"
-                            "signal.signal(signal.SIGUSR1, lambda *_: print('got USR1', flush=True))\n"
-                            "print('ready', flush=True)\nwhile True: time.sleep(1)\n")
-        self.pm("start", script)
-        self.wait_log(self.log_path("usr1", 0), "ready")
-        self.assertIn("sent SIGUSR1 to instance 0", self.pm("signal", "USR1", "usr1").stdout)
-        self.wait_log(self.log_path("usr1", 0), "got USR1")
 
 
 if __name__ == "__main__":

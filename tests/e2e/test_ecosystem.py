@@ -1,0 +1,96 @@
+"""Ecosystem files: PM2-style JSON and JavaScript, Procfiles, --only, --env,
+startOrReload and startOrRestart."""
+
+import json
+
+from harness import SLEEPER, PmTestCase, main, pid_alive
+
+
+class Ecosystem(PmTestCase):
+    def write_ecosystem(self, apps, name="ecosystem.json"):
+        return self.write(name, json.dumps({"apps": apps}, indent=2))
+
+    def test_pm2_style_file_with_two_apps_and_env_production(self):
+        self.write("worker.py", SLEEPER)
+        self.write_ecosystem([
+            {"name": "api", "script": "worker.py", "instances": 2,
+             "env": {"GREETING": "dev", "KEEP": 1}, "env_production": {"GREETING": "prod"},
+             "kill_timeout": 3000, "max_restarts": 5, "args": "--port 80"},
+            {"name": "jobs", "script": "worker.py", "exec_mode": "fork", "min_uptime": "2s",
+             "watch": True},
+        ])
+        result = self.pm("start", "ecosystem.json", "--env", "production")
+        self.assertIn('unknown field "watch" (ignored)', result.stderr)
+        self.assertEqual(len(self.rows("api")), 2)
+        self.assertEqual(len(self.rows("jobs")), 1)
+        self.wait_log(self.log_path("api", 0), "up prod ['--port', '80']")
+        self.wait_log(self.log_path("jobs", 2), "up None []")
+        describe = self.pm("describe", "api").stdout
+        self.assertIn("3000 ms", describe)
+        env = self.pm("env", "0").stdout.splitlines()
+        self.assertIn("KEEP=1", env)
+        self.assertIn("GREETING=prod", env)
+
+    def test_start_with_no_argument_finds_the_file_and_only_picks(self):
+        self.write("worker.py", SLEEPER)
+        self.write_ecosystem([{"name": "a", "script": "worker.py"},
+                              {"name": "b", "script": "worker.py"}])
+        self.pm("start", "--only", "b")
+        self.assertEqual([r["name"] for r in self.jlist()], ["b"])
+        result = self.pm("start", "--only", "zzz", check=False)
+        self.assertIn('--only names "zzz"', result.stderr)
+
+    def test_an_invalid_file_starts_nothing_and_names_the_field(self):
+        self.write("worker.py", SLEEPER)
+        cases = [
+            ({"name": "api", "script": "worker.py", "kill_timeout": -5},
+             'ecosystem.json: app "api": field "kill_timeout"'),
+            ({"name": "api", "script": "worker.py", "instances": "lots"},
+             'ecosystem.json: app "api": instances must be a number or "max"'),
+            ({"name": "api"}, 'ecosystem.json: app "api": field "script" is missing'),
+            ({"name": "api", "script": "worker.py", "autorestart": "yes"},
+             'field "autorestart" must be true or false'),
+            ({"name": "api", "script": "missing.py"},
+             'app "api": "missing.py" is neither a file'),
+        ]
+        for bad, message in cases:
+            with self.subTest(bad=bad):
+                self.write_ecosystem([{"name": "good", "script": "worker.py"}, bad])
+                result = self.pm("start", "ecosystem.json", check=False)
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn(message, result.stderr)
+                self.assertEqual(self.jlist(), [], "nothing started from a file with errors")
+
+    def test_javascript_config_and_procfile(self):
+        self.write("worker.py", SLEEPER)
+        self.write("ecosystem.config.js", "module.exports = { apps: [{ name: 'js', "
+                   "script: 'worker.py', env: { GREETING: 'from ' + 'js' } }] };\n")
+        self.pm("start", "ecosystem.config.js")
+        self.wait_log(self.log_path("js", 0), "up from js")
+        self.write("Procfile", "# processes\nweb: python3 worker.py --web\nclock: sleep 1000\n")
+        self.pm("start", "Procfile")
+        self.assertEqual(sorted(r["name"] for r in self.jlist()), ["clock", "js", "web"])
+        self.wait_log(self.log_path("web", 1), "up None ['--web']")
+
+    def test_start_or_reload_starts_new_apps_and_reloads_running_ones(self):
+        self.write("worker.py", SLEEPER)
+        self.write_ecosystem([{"name": "a", "script": "worker.py", "env": {"GREETING": "one"},
+                               "listen_timeout": 100}])
+        self.pm("start")
+        pid = self.rows("a")[0]["pid"]
+        self.write_ecosystem([{"name": "a", "script": "worker.py", "env": {"GREETING": "two"},
+                               "listen_timeout": 100},
+                              {"name": "b", "script": "worker.py"}])
+        out = self.pm("startOrReload", "ecosystem.json").stdout
+        self.assertIn("reloaded a", out)
+        self.assertIn("started b", out)
+        row = self.rows("a")[0]
+        self.assertNotEqual(row["pid"], pid)
+        self.assertFalse(pid_alive(pid))
+        self.wait_log(self.log_path("a", 0), "up two")
+        out = self.pm("startOrRestart", "ecosystem.json", "--only", "b").stdout
+        self.assertIn("restarted b", out)
+
+
+if __name__ == "__main__":
+    main()

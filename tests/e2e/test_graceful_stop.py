@@ -1,0 +1,68 @@
+"""Stopping an instance gently: in-flight requests finish, no new ones arrive,
+and --shutdown-with-message asks it to leave."""
+
+import http.client
+import os
+import subprocess
+import time
+
+from harness import EXAMPLES, PM, PmTestCase, free_port, http_get, main, pid_alive
+from proc_sockets import holds_connection
+
+
+class GracefulStop(PmTestCase):
+    def test_a_stopping_node_instance_finishes_its_request_and_takes_no_new_ones(self):
+        port = free_port()
+        gate = os.path.join(self.tmp, "gate")
+        script = self.write("slow.js", f"""
+const http = require('http'), fs = require('fs');
+http.createServer((req, res) => {{
+  const reply = () => res.end(`pid ${{process.pid}}`);
+  if (req.url !== '/slow') return reply();
+  const timer = setInterval(() => {{
+    if (fs.existsSync({gate!r})) {{ clearInterval(timer); reply(); }}
+  }}, 10);
+}}).listen({port});
+""")
+        self.pm("start", script, "-i", "2", "--kill-timeout", "30000")
+        rows = self.rows("slow")
+        # Hold a slow request on some instance, then stop exactly that one.
+        slow = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        slow.request("GET", "/slow")
+        holder = self.find_holder(rows, port)
+        started = time.monotonic()
+        stopper = subprocess.Popen([PM, "stop", str(holder["id"])], env=self.env,
+                                   stdout=subprocess.DEVNULL)
+        self.wait_for(lambda: self.rows("slow")[holder["id"]]["status"] == "stopping",
+                      "the instance to be stopping")
+        other = [r["pid"] for r in rows if r["id"] != holder["id"]][0]
+        for _ in range(20):
+            self.assertEqual(http_get(port), f"pid {other}", "a stopping instance got a request")
+        open(gate, "w").close()
+        self.assertEqual(slow.getresponse().read().decode(), f"pid {holder['pid']}",
+                         "the in-flight request finished")
+        # Node keeps a kept-alive connection open until its keepAliveTimeout.
+        slow.close()
+        self.assertEqual(stopper.wait(timeout=30), 0)
+        self.assertLess(time.monotonic() - started, 25, "stopped long before --kill-timeout")
+        self.assertFalse(pid_alive(holder["pid"]))
+
+    def find_holder(self, rows, port):
+        """The instance that holds the established connection to `port`."""
+        def holder():
+            for row in rows:
+                if holds_connection(row["pid"], port):
+                    return row
+            return None
+        return self.wait_for(holder, "an instance to accept the slow request")
+
+    def test_shutdown_with_message(self):
+        script = self.write("channel.py", open(os.path.join(EXAMPLES, "channel.py")).read())
+        self.pm("start", script, "--wait-ready", "--shutdown-with-message")
+        self.pm("stop", "channel")
+        self.wait_log(self.log_path("channel", 0), 'got "shutdown"')
+        self.assertIn("code 0", self.pm("describe", "channel").stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""When an instance counts as ready: sd_notify READY=1, a Node ready message,
+and --wait-ready without either."""
+
+import os
+
+from harness import PmTestCase, main
+
+
+class Readiness(PmTestCase):
+    def test_sd_notify_moves_launching_to_online(self):
+        gate = os.path.join(self.tmp, "gate")
+        script = self.write("notify.py", f"""
+import os, socket, time
+while not os.path.exists({gate!r}):
+    time.sleep(0.02)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"STATUS=warming up\\nREADY=1", os.environ["NOTIFY_SOCKET"])
+time.sleep(1000)
+""")
+        self.pm("start", script, "--no-wait", "--listen-timeout", "60000")
+        self.assertEqual(self.rows("notify")[0]["status"], "launching")
+        open(gate, "w").close()
+        self.wait_status("notify", "online")
+        self.assertIn("sd_notify", self.pm("describe", "notify").stdout)
+
+    def test_wait_ready_without_a_signal_fails_the_start(self):
+        script = self.write("silent.py", "import time\ntime.sleep(1000)\n")
+        result = self.pm("start", script, "--wait-ready", "--listen-timeout", "300", check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("no ready signal within 300 ms", result.stderr)
+
+    def test_node_ready_message_with_wait_ready(self):
+        script = self.write("worker.js", "setTimeout(() => process.send('ready'), 50);"
+                            "setInterval(() => {}, 1000);\n")
+        self.pm("start", script, "--wait-ready", "--listen-timeout", "20000")
+        self.assertEqual(self.rows("worker")[0]["status"], "online")
+        self.assertIn("ready message", self.pm("describe", "worker").stdout)
+
+
+if __name__ == "__main__":
+    main()

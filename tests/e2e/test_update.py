@@ -1,0 +1,45 @@
+"""pm update: the daemon re-executes itself and takes over the running
+instances, their sockets, pipes and channels."""
+
+import os
+
+from harness import PmTestCase, free_port, http_get, main, pid_alive
+
+
+class Update(PmTestCase):
+    def test_update_keeps_the_childrens_pids(self):
+        port = free_port()
+        node = self.write("web.js", "const http = require('http');\n"
+                          "let said = 'nothing';\n"
+                          "process.on('message', (m) => { said = JSON.stringify(m); });\n"
+                          f"http.createServer((q, r) => r.end(`${{process.pid}} ${{said}}`)).listen({port});\n")
+        ticker = self.write("ticker.py", "import os, socket, time\n"
+                            "channel = socket.socket(fileno=int(os.environ['PM_CHANNEL_FD']))\n"
+                            "i = 0\nwhile True:\n    print(f'tick {i}', flush=True)\n"
+                            "    i += 1\n    time.sleep(0.05)\n")
+        self.pm("start", node, "-i", "2")
+        self.pm("start", ticker, "--listen-timeout", "0")
+        before = {r["id"]: r["pid"] for r in self.jlist()}
+        pmd = self.daemon_pid()
+        out = self.pm("update").stdout
+        self.assertIn("3 running instance(s) taken over, pids unchanged", out)
+        self.assertEqual({r["id"]: r["pid"] for r in self.jlist()}, before)
+        self.assertEqual(self.daemon_pid(), pmd, "the same process, a new image")
+        self.assertIn("took over pid", open(os.path.join(self.home, "pmd.log")).read())
+        # Sockets, pipes and channels all carried over.
+        self.assertIn(http_get(port).split()[0], {str(p) for p in before.values()})
+        size = os.path.getsize(self.log_path("ticker", 2))
+        self.wait_for(lambda: os.path.getsize(self.log_path("ticker", 2)) > size,
+                      "output after the update to reach the log")
+        self.pm("send", "web", '{"after": "update"}')
+        self.wait_for(lambda: http_get(port).endswith('{"after":"update"}'),
+                      "a message after the update")
+        self.pm("reload", "web")
+        self.assertTrue(all(r["pid"] != before[r["id"]] for r in self.rows("web")))
+        self.pm("stop", "all")
+        for pid in before.values():
+            self.assertFalse(pid_alive(pid))
+
+
+if __name__ == "__main__":
+    main()
