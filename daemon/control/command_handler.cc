@@ -79,12 +79,12 @@ json CommandHandler::rows(const std::vector<int>& only) const {
   std::set<int> wanted(only.begin(), only.end());
   json list = json::array();
   for (const auto& app : supervisor_.apps()) {
-    for (const auto& instance : app->instances) {
+    for (const auto& instance : app->instances()) {
       if (!wanted.empty() && !wanted.count(instance->id())) continue;
       json row = instance->summary();
       row["mode"] = Supervisor::mode(*app);
       std::string listen;
-      for (SharedListener* listener : app->listeners.all()) {
+      for (SharedListener* listener : app->listeners().all()) {
         ListenAddress bound = listener->address();
         bound.port = listener->port();
         listen += (listen.empty() ? "" : ",") + bound.display();
@@ -118,7 +118,7 @@ std::vector<int> CommandHandler::ids_of(const std::vector<std::string>& names) c
   std::vector<int> ids;
   for (const auto& name : names)
     if (App* app = supervisor_.find_app(name))
-      for (const auto& instance : app->instances) ids.push_back(instance->id());
+      for (const auto& instance : app->instances()) ids.push_back(instance->id());
   return ids;
 }
 
@@ -171,7 +171,7 @@ void CommandHandler::apply(const json& request, Client client) {
     if (App* app = supervisor_.find_app(spec.name)) {
       std::string name = spec.name;
       supervisor_.replace_spec(*app, std::move(spec));
-      for (const auto& instance : app->instances) existing_ids.push_back(instance->id());
+      for (const auto& instance : app->instances()) existing_ids.push_back(instance->id());
       report.push_back({{"name", name}, {"action", action == "reload" ? "reloaded" : "restarted"}});
     } else {
       report.push_back({{"name", spec.name}, {"action", "started"}});
@@ -206,7 +206,7 @@ void CommandHandler::scale(const json& request, Client client) {
   std::string count = request.value("count", "");
   App* app = supervisor_.find_app(name);
   if (!app) supervisor_.select({name});  // throws, naming the apps that exist
-  int current = static_cast<int>(app->instances.size());
+  int current = static_cast<int>(app->instances().size());
   int target = 0;
   try {
     std::size_t used = 0;
@@ -245,11 +245,11 @@ void CommandHandler::save(const json& request, Client client) {
   json apps = json::array();
   int cpus = static_cast<int>(uv_available_parallelism());
   for (const auto& app : supervisor_.apps()) {
-    json spec = to_json(*app->spec);
+    json spec = to_json(app->spec());
     spec.erase("argv");
     // A scaled app is saved with the count it runs, not the one it began with.
-    int running = static_cast<int>(app->instances.size());
-    if (resolve_instances(app->spec->instances, cpus) != running) spec["instances"] = running;
+    int running = static_cast<int>(app->instances().size());
+    if (resolve_instances(app->spec().instances, cpus) != running) spec["instances"] = running;
     apps.push_back(std::move(spec));
   }
   if (apps.empty() && !request.value("force", false))
@@ -409,7 +409,7 @@ void CommandHandler::describe(const json& request, Client client) {
     json info = instance->details();
     info["spec"] = to_json(instance->spec());
     info["listen"] = rows({id})[0]["listen"];
-    if (App* app = supervisor_.app_of(id)) info["reload_error"] = app->reload_error;
+    if (App* app = supervisor_.app_of(id)) info["reload_error"] = app->reload_error();
     instances.push_back(std::move(info));
   }
   client->reply(ok_reply({{"instances", instances}}));

@@ -16,7 +16,7 @@ StartProgress StartProgress::of(const Supervisor& supervisor, const std::vector<
       progress.missing_app = name;
       return progress;
     }
-    for (const auto& instance : app->instances) {
+    for (const auto& instance : app->instances()) {
       if (!only.empty() && std::find(only.begin(), only.end(), instance->id()) == only.end())
         continue;
       InstanceState state = instance->state();
@@ -40,8 +40,8 @@ StartProgress StartProgress::of(const Supervisor& supervisor, const std::vector<
                                    {"problem", problem},
                                    {"stderr", last_lines(instance->err_log().file().path(), 5)}});
     }
-    if (progress.listen_error.empty()) progress.listen_error = app->listeners.last_error();
-    if (!app->start_warning.empty()) progress.warnings.push_back(app->start_warning);
+    if (progress.listen_error.empty()) progress.listen_error = app->listeners().last_error();
+    if (!app->start_warning().empty()) progress.warnings.push_back(app->start_warning());
   }
   return progress;
 }
@@ -55,9 +55,9 @@ std::uint64_t StartProgress::wait_ms(const Supervisor& supervisor,
   for (const auto& name : names) {
     App* app = supervisor.find_app(name);
     if (!app) continue;
-    auto timeout = static_cast<std::uint64_t>(app->spec->listen_timeout_ms);
+    auto timeout = static_cast<std::uint64_t>(app->spec().listen_timeout_ms);
     wait = std::max(wait,
-                    app->spec->wait_ready ? timeout + 500 : std::min(timeout, kStartWaitMs) + 100);
+                    app->spec().wait_ready ? timeout + 500 : std::min(timeout, kStartWaitMs) + 100);
   }
   return wait;
 }

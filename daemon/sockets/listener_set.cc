@@ -13,9 +13,11 @@ SharedListener& ListenerSet::acquire(const ListenAddress& address) {
   try {
     auto listener = std::make_unique<SharedListener>(address);
     spdlog::info("listening on {} (fd {})", address.display(), listener->fd());
+    if (key == failed_key_) last_error_.clear();
     return *listeners_.emplace(key, std::move(listener)).first->second;
   } catch (const UserError& error) {
     last_error_ = error.what();
+    failed_key_ = key;
     throw;
   }
 }

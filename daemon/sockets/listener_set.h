@@ -15,7 +15,7 @@ namespace pm {
 class ListenerSet {
  public:
   /// The socket for `address`, bound now if it is not yet. Throws UserError;
-  /// the error is also kept as last_error() for `pm describe`.
+  /// the error is also kept as last_error() until that address binds.
   SharedListener& acquire(const ListenAddress& address);
   std::vector<SharedListener*> all() const;
   /// Takes over a socket that was bound for this set before `pm update`.
@@ -25,12 +25,13 @@ class ListenerSet {
   /// Closes every socket: the ports are free again.
   void close_all() { listeners_.clear(); }
   bool empty() const { return listeners_.empty(); }
+  /// Why the last bind failed, while that address is not bound.
   const std::string& last_error() const { return last_error_; }
-  void clear_error() { last_error_.clear(); }
 
  private:
   std::map<std::string, std::unique_ptr<SharedListener>> listeners_;
   std::string last_error_;
+  std::string failed_key_;  // the address last_error_ is about
 };
 
 }  // namespace pm

@@ -1,21 +1,36 @@
 #include "daemon/supervision/instance.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <system_error>
 
 #include "common/signal_names.h"
 #include "common/user_error.h"
-#include "daemon/uv/inherit_fd.h"
+#include "daemon/supervision/child_launch.h"
+#include "daemon/uv/now_ms.h"
+
+// The states of an instance and what moves it from one to the next:
+//
+//   from                event                                     to
+//   stopped, errored    start()                                   launching
+//   waiting restart     start(), or the restart delay is over     launching
+//   (those above)       ...but the child cannot be spawned        errored
+//   launching           a ready signal, or listen_timeout         online
+//   launching           listen_timeout with --wait-ready          launching, timed out
+//   launching, online   stop()                                    stopping
+//   waiting restart     stop()                                    stopped
+//   launching, online   exit                                      waiting restart
+//   launching, online   exit, crash loop (RestartPolicy)          errored
+//   launching, online   exit, no autorestart or a stop exit code  stopped
+//   stopping            exit                                      stopping
+//   stopping            no process of the group is left           stopped
+//
+// Every change asks for the Supervisor's reconcile pass (context.changed),
+// which runs after the instance's call has returned.
 
 namespace pm {
 
@@ -23,24 +38,10 @@ using json = nlohmann::json;
 
 namespace {
 
-std::uint64_t now_ms(uv_loop_t* loop) {
-  uv_update_time(loop);
-  return uv_now(loop);
-}
-
 std::int64_t wall_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
-
-bool group_alive(pid_t group) {
-  return group > 0 && ::kill(-group, 0) == 0;
-}
-
-// How often a stopping instance checks whether its process group is empty.
-constexpr std::uint64_t kGroupPollMs = 10;
-// After SIGKILL, how long to wait for the group to vanish before giving up on it.
-constexpr std::uint64_t kAfterKillMs = 5000;
 
 }  // namespace
 
@@ -78,7 +79,7 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
            context.log_files.open(context.paths, *spec_, id, "err"), spec_->log_date_format),
       ready_timer_(context.loop),
       restart_timer_(context.loop),
-      kill_timer_(context.loop) {
+      group_stop_(context.loop, spec_->name + "[" + std::to_string(id) + "]") {
   if (adopted) {
     adopt(*adopted);
     return;
@@ -133,61 +134,31 @@ int Instance::share_socket(const ListenAddress& address, std::string& error) {
 }
 
 void Instance::spawn() {
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
-    last_error_ = std::string("cannot create a pipe: ") + std::strerror(errno);
-    set_state(InstanceState::Errored);
-    return;
-  }
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    last_error_ = std::string("cannot create a pipe: ") + std::strerror(errno);
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    set_state(InstanceState::Errored);
-    return;
-  }
-
-  SpawnOptions options;
-  options.argv = spec_->argv;
-  options.env = child_env();
-  options.cwd = spec_->cwd;
-  options.stdout_fd = out_pipe[1];
-  options.stderr_fd = err_pipe[1];
-  std::vector<int> child_ends{out_pipe[1], err_pipe[1]};
   last_error_.clear();
   try {
-    channels_ = std::make_unique<ChildChannels>(context_.loop, *spec_, id_, listeners_,
-                                                context_.preload_library, context_.node_preload,
-                                                channel_events(), options, child_ends);
-    socket_via_ = channels_->socket_via();
-    if (notify_ && !notify_->path().empty())
-      options.env.push_back("NOTIFY_SOCKET=" + notify_->path());
-    pid_ = spawn_process(options);
+    LaunchedChild child = launch_child(
+        context_, {*spec_, id_, listeners_, child_env(), notify_ ? notify_->path() : ""},
+        channel_events());
+    pid_ = child.pid;
+    channels_ = std::move(child.channels);
+    out_.attach(child.out_fd);
+    err_.attach(child.err_fd);
   } catch (const UserError& error) {
-    pid_ = 0;
     last_error_ = error.what();
   } catch (const std::system_error& error) {
-    pid_ = 0;
     last_error_ = std::string("cannot start: ") + error.what();
   }
-  for (int fd : child_ends) ::close(fd);
   if (pid_ <= 0) {
-    ::close(out_pipe[0]);
-    ::close(err_pipe[0]);
-    channels_.reset();
     spdlog::error("{}[{}]: {}", spec_->name, id_, last_error_);
     set_state(InstanceState::Errored);
     return;
   }
-  out_.attach(out_pipe[0]);
-  err_.attach(err_pipe[0]);
+  socket_via_ = channels_->socket_via();
   group_ = pid_;
-  killed_ = false;
   started_ms_ = now_ms(context_.loop);
   cpu_.reset();
   ready_via_.clear();
   ready_timed_out_ = false;
-  died_launching_ = false;
   context_.reaper.watch(pid_, [this](int status) { on_exit(status); });
   spdlog::info("{}[{}]: started pid {}", spec_->name, id_, pid_);
   if (spec_->listen_timeout_ms == 0 && !spec_->wait_ready) {
@@ -215,66 +186,6 @@ ChildChannels::Events Instance::channel_events() {
   return events;
 }
 
-json Instance::export_state() const {
-  json state{{"id", id_},
-             {"index", index_},
-             {"state", state_name(state_)},
-             {"pid", pid_},
-             {"restarts", restarts_},
-             {"created_at", created_at_},
-             {"uptime_ms", pid_ > 0 ? now_ms(context_.loop) - started_ms_ : 0},
-             {"ready_via", ready_via_},
-             {"socket_via", socket_via_},
-             {"last_exit", last_exit_},
-             {"last_error", last_error_},
-             {"history", history_},
-             {"notify_path", notify_ ? notify_->path() : ""},
-             {"notify_fd", inherit_fd(notify_ ? notify_->fd() : -1)}};
-  if (pid_ > 0) {
-    state["out_fd"] = inherit_fd(out_.fd());
-    state["err_fd"] = inherit_fd(err_.fd());
-    state["channels"] = channels_ ? channels_->export_state() : json::object();
-  }
-  return state;
-}
-
-void Instance::adopt(const json& state) {
-  restarts_ = state.value("restarts", 0);
-  created_at_ = state.value("created_at", created_at_);
-  ready_via_ = state.value("ready_via", "");
-  socket_via_ = state.value("socket_via", "");
-  last_exit_ = state.value("last_exit", "");
-  last_error_ = state.value("last_error", "");
-  history_ = state.value("history", json::array());
-  int notify_fd = state.value("notify_fd", -1);
-  if (notify_fd >= 0)
-    notify_ =
-        std::make_unique<NotifySocket>(context_.loop, state.value("notify_path", ""), notify_fd,
-                                       [this] { mark_ready("sd_notify READY=1"); });
-  pid_ = state.value("pid", 0);
-  std::string was = state.value("state", "stopped");
-  if (pid_ <= 0) {
-    state_ = was == "errored" ? InstanceState::Errored : InstanceState::Stopped;
-    if (was == "waiting restart") start();
-    return;
-  }
-  group_ = pid_;
-  started_ms_ = now_ms(context_.loop) - state.value("uptime_ms", 0ULL);
-  if (int fd = state.value("out_fd", -1); fd >= 0) out_.attach(fd);
-  if (int fd = state.value("err_fd", -1); fd >= 0) err_.attach(fd);
-  channels_ = std::make_unique<ChildChannels>(context_.loop, *spec_, listeners_, channel_events(),
-                                              state.value("channels", json::object()));
-  context_.reaper.watch(pid_, [this](int status) { on_exit(status); });
-  if (was == "launching") {
-    state_ = InstanceState::Launching;
-    ready_timer_.start(static_cast<std::uint64_t>(spec_->listen_timeout_ms),
-                       [this] { on_ready_timeout(); });
-  } else {
-    state_ = InstanceState::Online;
-  }
-  spdlog::info("{}[{}]: took over pid {}", spec_->name, id_, pid_);
-}
-
 void Instance::mark_ready(const char* via) {
   if (state_ != InstanceState::Launching) return;
   ready_timer_.stop();
@@ -290,37 +201,35 @@ void Instance::on_ready_timeout() {
     last_error_ = "no ready signal within " + std::to_string(spec_->listen_timeout_ms) +
                   " ms (--wait-ready wants process.send('ready') or sd_notify READY=1)";
     spdlog::warn("{}[{}]: {}", spec_->name, id_, last_error_);
-    if (context_.changed) context_.changed(*this);
+    notify_changed();
     return;
   }
   mark_ready("no signal within listen_timeout");
 }
 
-// Whoever listens to state changes may delete this instance (a failed
-// start or reload is cleaned up at once): set_state() and changed() are the
-// last thing a method does.
 void Instance::set_state(InstanceState state) {
   state_ = state;
-  if (context_.changed) context_.changed(*this);
+  notify_changed();
 }
 
-void Instance::stop(Done done) {
+void Instance::notify_changed() {
+  if (context_.changed) context_.changed->request();
+}
+
+void Instance::stop() {
   switch (state_) {
     case InstanceState::Stopped:
     case InstanceState::Errored:
     case InstanceState::WaitingRestart:
       restart_timer_.stop();
       if (state_ == InstanceState::WaitingRestart) set_state(InstanceState::Stopped);
-      if (done) done();
       return;
     case InstanceState::Stopping:
-      if (done) on_stopped_.push_back(std::move(done));
       return;
     case InstanceState::Launching:
     case InstanceState::Online:
       break;
   }
-  if (done) on_stopped_.push_back(std::move(done));
   ready_timer_.stop();
   state_ = InstanceState::Stopping;
   int sig = signal_number(spec_->kill_signal);
@@ -330,51 +239,18 @@ void Instance::stop(Done done) {
     // The cluster's graceful stop: the worker closes its servers, finishes
     // what it accepted, then closes its channel (see events.node_closed).
     spdlog::info("{}[{}]: stopping pid {} with the cluster disconnect", spec_->name, id_, pid_);
-    if (!channels_->listening() && ::kill(-group_, sig) != 0) ::kill(pid_, sig);
+    if (!channels_->listening()) GroupStop::signal(group_, pid_, sig);
   } else {
     spdlog::info("{}[{}]: stopping pid {} with {}", spec_->name, id_, pid_, spec_->kill_signal);
-    if (::kill(-group_, sig) != 0) ::kill(pid_, sig);
+    GroupStop::signal(group_, pid_, sig);
   }
-  kill_deadline_ms_ = now_ms(context_.loop) + static_cast<std::uint64_t>(spec_->kill_timeout_ms);
-  wait_for_group();
-  if (context_.changed) context_.changed(*this);
-}
-
-void Instance::wait_for_group() {
-  // Polls until the whole process group is gone, with SIGKILL at the deadline.
-  kill_timer_.start(
-      kGroupPollMs,
+  group_stop_.wait(
+      group_, spec_->kill_timeout_ms, [this] { return pid_; },
       [this] {
-        std::uint64_t now = now_ms(context_.loop);
-        bool alive = pid_ > 0 || group_alive(group_);
-        if (!alive) {
-          kill_timer_.stop();
-          finish_stop();
-          return;
-        }
-        if (!killed_ && now >= kill_deadline_ms_) {
-          spdlog::warn("{}[{}]: still running after {} ms, sending SIGKILL", spec_->name, id_,
-                       spec_->kill_timeout_ms);
-          ::kill(-group_, SIGKILL);
-          if (pid_ > 0) ::kill(pid_, SIGKILL);
-          killed_ = true;
-        } else if (killed_ && now >= kill_deadline_ms_ + kAfterKillMs) {
-          spdlog::error("{}[{}]: process group {} did not die after SIGKILL", spec_->name, id_,
-                        group_);
-          kill_timer_.stop();
-          finish_stop();
-        }
-      },
-      kGroupPollMs);
-}
-
-void Instance::finish_stop() {
-  group_ = 0;
-  auto callbacks = std::move(on_stopped_);
-  on_stopped_.clear();
-  set_state(InstanceState::Stopped);
-  // `this` may be gone by now; the callbacks are ours.
-  for (auto& callback : callbacks) callback();
+        group_ = 0;
+        set_state(InstanceState::Stopped);
+      });
+  notify_changed();
 }
 
 void Instance::on_exit(int wait_status) {
@@ -395,13 +271,14 @@ void Instance::on_exit(int wait_status) {
   pid_ = 0;
   channels_.reset();
   ready_timer_.stop();
+  if (state_ == InstanceState::Stopping) return;  // group_stop_ finishes the stop
+  after_crash(wait_status, uptime);
+}
 
-  if (state_ == InstanceState::Stopping) return;  // wait_for_group finishes the stop
-  died_launching_ = state_ == InstanceState::Launching;
-
-  // A crash. Anything the leader left behind in its group goes with it, so
-  // the next instance starts clean.
-  if (group_alive(group_)) ::kill(-group_, SIGKILL);
+void Instance::after_crash(int wait_status, std::uint64_t uptime_ms) {
+  // Anything the leader left behind in its group goes with it, so the next
+  // instance starts clean.
+  if (GroupStop::alive(group_)) ::kill(-group_, SIGKILL);
   group_ = 0;
   bool expected_exit = WIFEXITED(wait_status) &&
                        std::find(spec_->stop_exit_codes.begin(), spec_->stop_exit_codes.end(),
@@ -410,7 +287,7 @@ void Instance::on_exit(int wait_status) {
     set_state(InstanceState::Stopped);
     return;
   }
-  RestartDecision decision = policy_.after_crash(static_cast<std::int64_t>(uptime));
+  RestartDecision decision = policy_.after_crash(static_cast<std::int64_t>(uptime_ms));
   if (decision.errored) {
     last_error_ = "crashed " + std::to_string(policy_.unstable_restarts()) +
                   " times in a row, each within min_uptime (" +
@@ -446,42 +323,6 @@ void Instance::reset_counters() {
 
 std::uint64_t Instance::memory() const {
   return pid_ > 0 ? sample_process(pid_).rss_bytes : 0;
-}
-
-json Instance::summary() {
-  json row{{"id", id_},
-           {"name", spec_->name},
-           {"status", state_name(state_)},
-           {"pid", pid_},
-           {"restarts", restarts_},
-           {"uptime_ms", 0},
-           {"cpu", 0.0},
-           {"memory", 0}};
-  if (pid_ > 0) {
-    std::uint64_t now = now_ms(context_.loop);
-    row["uptime_ms"] = now - started_ms_;
-    ProcessSample sample = sample_process(pid_);
-    row["cpu"] = cpu_.percent(sample, now, started_ms_);
-    row["memory"] = sample.rss_bytes;
-  }
-  return row;
-}
-
-json Instance::details() {
-  json info = summary();
-  info["created_at"] = created_at_;
-  info["unstable_restarts"] = policy_.unstable_restarts();
-  info["last_exit"] = last_exit_;
-  info["error"] = last_error_;
-  info["out_log"] = out_.file().path();
-  info["err_log"] = err_.file().path();
-  std::string log_error = out_.file().error().empty() ? err_.file().error() : out_.file().error();
-  info["log_error"] = log_error;
-  info["socket_via"] = socket_via_;
-  info["history"] = history_;
-  info["ready_via"] = ready_via_;
-  info["notify_socket"] = notify_ ? notify_->path() : "";
-  return info;
 }
 
 }  // namespace pm

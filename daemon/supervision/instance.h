@@ -1,58 +1,37 @@
 #pragma once
 // Instance: one slot of an app, running one child process at a time. It
 // spawns the child, restarts it after a crash (RestartPolicy), stops it
-// gracefully, and owns the child's log sinks.
+// gracefully (GroupStop), and owns the child's log sinks. Its states and what
+// moves between them are listed in instance.cc.
 
 #include <sys/types.h>
-#include <uv.h>
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "common/app_spec.h"
-#include "common/paths.h"
-#include "daemon/logs/log_bus.h"
-#include "daemon/logs/log_files.h"
 #include "daemon/logs/log_sink.h"
 #include "daemon/sockets/listener_set.h"
 #include "daemon/sockets/notify_socket.h"
 #include "daemon/supervision/child_channels.h"
-#include "daemon/supervision/child_reaper.h"
-#include "daemon/supervision/process_spawn.h"
+#include "daemon/supervision/group_stop.h"
+#include "daemon/supervision/instance_context.h"
 #include "daemon/supervision/process_stats.h"
 #include "daemon/supervision/restart_policy.h"
 #include "daemon/uv/timer.h"
 
 namespace pm {
 
-class Instance;
-
 enum class InstanceState { Launching, Online, Stopping, Stopped, WaitingRestart, Errored };
 
 const char* state_name(InstanceState state);
 
-/// What every instance needs from the daemon. Owned by the Daemon.
-struct InstanceContext {
-  uv_loop_t* loop;
-  ChildReaper& reaper;
-  LogBus& bus;
-  LogFiles& log_files;
-  Paths paths;
-  std::string preload_library;  // empty when it is not installed
-  std::string node_preload;     // node_graceful_close.js, or empty
-  /// Told whenever an instance changes state (the Supervisor listens).
-  std::function<void(Instance&)> changed;
-};
-
 /// Owned by its App in the Supervisor. Never destroyed while Stopping.
 class Instance {
  public:
-  using Done = std::function<void()>;
-
   /// `adopted`, from export_state() of the previous pmd (`pm update`), takes
   /// over a child that already runs instead of starting one later.
   Instance(InstanceContext& context, int id, int index, std::shared_ptr<const AppSpec> spec,
@@ -64,9 +43,9 @@ class Instance {
   /// Spawns the child now (from stopped or errored; also clears the crash
   /// loop state). Does nothing while one runs.
   void start();
-  /// Stops the child gracefully: the kill signal to its process group, then
-  /// SIGKILL after kill_timeout. `done` runs once no process of the group is left.
-  void stop(Done done);
+  /// Stops the child gracefully: Stopping until no process of its group is
+  /// left (see GroupStop), then Stopped.
+  void stop();
   /// Counts a manual restart.
   void count_restart() { ++restarts_; }
   /// Takes over the slot of `old` (a reload): its restart count, plus one.
@@ -93,8 +72,6 @@ class Instance {
   bool running() const { return pid_ > 0; }
   /// With --wait-ready: no ready signal came within listen_timeout.
   bool ready_timed_out() const { return ready_timed_out_; }
-  /// Whether it exited (crashed) since it was last spawned, before being ready.
-  bool died_launching() const { return died_launching_; }
   const std::string& last_error() const { return last_error_; }
   const std::string& last_exit() const { return last_exit_; }
 
@@ -111,11 +88,11 @@ class Instance {
   void on_ready_timeout();
   int share_socket(const ListenAddress& address, std::string& error);
   void set_state(InstanceState state);
+  void notify_changed();
   ChildChannels::Events channel_events();
   void adopt(const nlohmann::json& state);
   void on_exit(int wait_status);
-  void finish_stop();
-  void wait_for_group();
+  void after_crash(int wait_status, std::uint64_t uptime_ms);
 
   InstanceContext& context_;
   int id_;
@@ -139,13 +116,9 @@ class Instance {
   std::string socket_via_;                   // how the child gets its socket
   std::string ready_via_;                    // which signal made it ready
   bool ready_timed_out_ = false;
-  bool died_launching_ = false;
   Timer ready_timer_;
   Timer restart_timer_;
-  Timer kill_timer_;
-  std::uint64_t kill_deadline_ms_ = 0;
-  bool killed_ = false;
-  std::vector<Done> on_stopped_;
+  GroupStop group_stop_;
   nlohmann::json history_ = nlohmann::json::array();  // the last exits, newest last
 };
 

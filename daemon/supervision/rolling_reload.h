@@ -7,7 +7,6 @@
 // ready aborts the reload; the old instances keep serving.
 
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,21 +14,22 @@
 
 namespace pm {
 
+class App;
 class Instance;
 class Supervisor;
-struct App;
 
-/// Owned by the Supervisor while it runs.
+/// Owned by the Supervisor while it runs, which forgets it once finished.
+/// The instances it starts and retires are owned by their App.
 class RollingReload {
  public:
   /// `progress` gets one message per step; `done` gets "" on success or why
   /// it failed. Neither is called after abort() returns.
   RollingReload(Supervisor& supervisor, std::string app, std::vector<int> ids, int parallel,
                 std::function<void(const json&)> progress, std::function<void(std::string)> done);
-  ~RollingReload();
 
   void start();
-  /// Re-examines the replacements; called on every instance state change.
+  /// Looks at the replacements and the old instances stopping; called by the
+  /// Supervisor's reconcile pass.
   void check();
   /// Stops the replacements not yet swapped in and reports `reason`.
   void abort(const std::string& reason);
@@ -37,28 +37,25 @@ class RollingReload {
   const std::string& app() const { return app_; }
 
  private:
-  struct Slot {
-    int id;
-    Instance* replacement;  // owned by App::incoming until swapped in
-  };
-
   App* find_app() const;
-  void launch();
-  void swap_in(App& app, const Slot& slot);
-  void fail(App& app, const Slot& slot, const std::string& why);
+  void launch(App& app);
+  void check_replacements(App& app);
+  void swap_in(App& app, Instance& replacement);
+  void fail(App& app, Instance& replacement, const std::string& why);
   void finish(const std::string& error);
 
   Supervisor& supervisor_;
   std::string app_;
   std::vector<int> queue_;
   int parallel_;
-  std::vector<Slot> active_;
-  int stopping_old_ = 0;
+  /// Replacements being started, in the app's incoming list until swapped in.
+  std::vector<Instance*> starting_;
+  /// Old instances swapped out and stopping, retired in the app until they
+  /// stopped (the app deletes them only after this has seen that).
+  std::vector<const Instance*> stopping_old_;
   std::function<void(const json&)> progress_;
   std::function<void(std::string)> done_;
   bool finished_ = false;
-  // Stop callbacks of old instances may outlive this object.
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace pm

@@ -18,23 +18,19 @@ ScheduledReloads::ScheduledReloads(Supervisor& supervisor, uv_loop_t* loop)
 }
 
 void ScheduledReloads::schedule_cron(App& app) {
-  if (app.spec->cron_restart.empty()) {
-    app.cron.reset();
+  if (app.spec().cron_restart.empty()) {
+    app.cron_timer().stop();
     return;
   }
-  if (!app.cron) {
-    app.cron = std::make_unique<Timer>(loop_);
-    app.cron->unref();
-  }
   std::time_t now = std::time(nullptr);
-  std::time_t next = CronSchedule::parse(app.spec->cron_restart).next_after(now);
-  std::string name = app.spec->name;
-  app.cron->start(static_cast<std::uint64_t>(next - now) * 1000, [this, name] {
+  std::time_t next = CronSchedule::parse(app.spec().cron_restart).next_after(now);
+  std::string name = app.spec().name;
+  app.cron_timer().start(static_cast<std::uint64_t>(next - now) * 1000, [this, name] {
     App* due = supervisor_.find_app(name);
     if (!due) return;
     std::vector<int> ids;
-    for (const auto& instance : due->instances) ids.push_back(instance->id());
-    reload(name, ids, "cron_restart \"" + due->spec->cron_restart + "\"");
+    for (const auto& instance : due->instances()) ids.push_back(instance->id());
+    reload(name, ids, "cron_restart \"" + due->spec().cron_restart + "\"");
     schedule_cron(*due);
   });
 }
@@ -42,7 +38,7 @@ void ScheduledReloads::schedule_cron(App& app) {
 void ScheduledReloads::update() {
   const auto& apps = supervisor_.apps();
   bool wanted = std::any_of(apps.begin(), apps.end(),
-                            [](const auto& app) { return app->spec->max_memory_restart > 0; });
+                            [](const auto& app) { return app->spec().max_memory_restart > 0; });
   // Every second, not every 30 s as PM2: a leak is caught before it hurts.
   if (wanted && !memory_timer_.active())
     memory_timer_.start(
@@ -53,14 +49,14 @@ void ScheduledReloads::update() {
 
 void ScheduledReloads::check_memory() {
   for (const auto& app : supervisor_.apps()) {
-    std::int64_t limit = app->spec->max_memory_restart;
+    std::int64_t limit = app->spec().max_memory_restart;
     if (limit <= 0) continue;
-    if (supervisor_.reloading(app->spec->name)) continue;
-    for (const auto& instance : app->instances) {
+    if (supervisor_.reloading(app->spec().name)) continue;
+    for (const auto& instance : app->instances()) {
       if (instance->state() != InstanceState::Online) continue;
       std::uint64_t used = instance->memory();
       if (used <= static_cast<std::uint64_t>(limit)) continue;
-      reload(app->spec->name, {instance->id()},
+      reload(app->spec().name, {instance->id()},
              "memory " + std::to_string(used >> 20) + " MB over max_memory_restart " +
                  std::to_string(limit >> 20) + " MB");
       break;  // one at a time: the reload keeps the others serving

@@ -13,8 +13,8 @@
 
 namespace pm {
 
+class App;
 class Supervisor;
-struct App;
 
 /// Owned by the Supervisor.
 class ScheduledReloads {
@@ -23,7 +23,7 @@ class ScheduledReloads {
 
   /// Watches memory while some app has a limit (after a start, a new spec...).
   void update();
-  /// Arms (or disarms) an app's next cron_restart.
+  /// Arms (or disarms) an app's next cron_restart (its App::cron_timer).
   void schedule_cron(App& app);
 
  private:

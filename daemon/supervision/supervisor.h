@@ -1,6 +1,9 @@
 #pragma once
 // Supervisor: the daemon's table of apps and their instances. Command
-// handlers ask it to start, stop, restart and delete; it owns every Instance.
+// handlers ask it to start, stop, restart, reload and delete; it owns every
+// App. Instance state changes reach it as one reconcile pass per loop turn
+// (watchers, reloads, idle sockets, retired instances), never from inside
+// the instance that changed.
 
 #include <functional>
 #include <map>
@@ -11,24 +14,13 @@
 #include <vector>
 
 #include "common/app_spec.h"
+#include "daemon/supervision/app.h"
 #include "daemon/supervision/instance.h"
 #include "daemon/supervision/rolling_reload.h"
 #include "daemon/supervision/scheduled_reloads.h"
+#include "daemon/uv/deferred_call.h"
 
 namespace pm {
-
-/// One app: its spec and its instance slots. Owned by the Supervisor.
-struct App {
-  std::shared_ptr<const AppSpec> spec;
-  ListenerSet listeners;  // declared before instances: they hold a reference
-  std::vector<std::unique_ptr<Instance>> instances;
-  /// During a reload: replacements not yet ready, and old instances stopping.
-  std::vector<std::unique_ptr<Instance>> incoming;
-  std::vector<std::unique_ptr<Instance>> retiring;
-  std::string reload_error;     // why the last reload failed, until one succeeds
-  std::unique_ptr<Timer> cron;  // the next --cron-restart, when it has one
-  std::string start_warning;    // shown by the start that made it
-};
 
 /// What `pm reload` and SIGUSR2 ask for.
 struct ReloadPlan {
@@ -44,7 +36,7 @@ class Supervisor {
  public:
   using Done = std::function<void()>;
 
-  /// Sets itself as the context's `changed` listener.
+  /// Makes its reconcile pass the context's `changed`.
   explicit Supervisor(InstanceContext& context);
   ~Supervisor();
 
@@ -82,15 +74,15 @@ class Supervisor {
   void adopt_state(const json& state);
   /// Reopens every log file (after an external logrotate).
   void reopen_logs();
-  InstanceContext& context() { return context_; }
   /// Whether a reload of the app is running.
   bool reloading(const std::string& name) const;
 
   Instance* find(int id) const;
   App* app_of(int id) const;
   App* find_app(const std::string& name) const;
-  /// `check` runs after every instance state change until it returns true.
-  void watch(std::function<bool()> check) { watchers_.push_back(std::move(check)); }
+  /// `check` runs in every reconcile pass, the first soon after, until it
+  /// returns true.
+  void watch(std::function<bool()> check);
   const std::vector<std::unique_ptr<App>>& apps() const { return apps_; }
   std::vector<int> all_ids() const;
   /// "cluster" when the app runs more than one instance, else "fork".
@@ -98,27 +90,33 @@ class Supervisor {
 
  private:
   std::string known_names() const;
-  void on_change(Instance& instance);
+  /// Runs after instance state changes, once per loop turn.
+  void reconcile();
+  void run_watchers();
   /// Closes an app's sockets once none of its instances runs or will run.
   void release_if_idle(App& app);
+  /// Stops the instances; `each` gets every id once its instance is no
+  /// longer stopping (or gone), `done` runs after the last.
+  void stop_then(const std::vector<int>& ids, std::function<void(int id)> each, Done done);
+  /// Deletes an instance's slot, and its app with the last one.
+  void delete_instance(int id);
   void reload_next(std::shared_ptr<ReloadPlan> plan, std::size_t index,
                    std::function<void(const json&)> progress,
                    std::function<void(std::string)> done);
   /// Aborts the reloads of the apps these instances belong to.
   void abort_reloads(const std::vector<int>& ids, const std::string& reason);
-  void sweep_reloads();
-  /// Resolves a spec's argv and checks it can run; throws UserError.
+  /// Checks a new app's name and resolves its argv; throws UserError.
   void prepare(AppSpec& spec) const;
+  /// Resolves a spec's argv (with its interpreter arguments); throws UserError.
+  static void resolve_command(AppSpec& spec);
 
   InstanceContext& context_;
   std::vector<std::unique_ptr<App>> apps_;
   int next_id_ = 0;
   std::vector<std::function<bool()>> watchers_;
   std::vector<std::unique_ptr<RollingReload>> reloads_;
-  Timer sweep_timer_;
+  DeferredCall reconcile_call_;
   ScheduledReloads scheduled_;
-  bool notifying_ = false;
-  bool changed_again_ = false;
 };
 
 }  // namespace pm

@@ -1,0 +1,88 @@
+#include "daemon/supervision/app.h"
+
+#include <algorithm>
+
+namespace pm {
+
+App::App(InstanceContext& context, AppSpec spec)
+    : context_(context),
+      spec_(std::make_shared<const AppSpec>(std::move(spec))),
+      cron_timer_(context.loop) {
+  // A scheduled restart must not keep pmd alive on its own.
+  cron_timer_.unref();
+}
+
+void App::set_spec(AppSpec spec) {
+  spec_ = std::make_shared<const AppSpec>(std::move(spec));
+}
+
+Instance* App::find(int id) const {
+  for (const auto& instance : instances_)
+    if (instance->id() == id) return instance.get();
+  return nullptr;
+}
+
+App::Instances::iterator App::find_in(Instances& list, const Instance& instance) {
+  return std::find_if(list.begin(), list.end(),
+                      [&](const auto& candidate) { return candidate.get() == &instance; });
+}
+
+Instance& App::add_slot(int id) {
+  int index = static_cast<int>(instances_.size());
+  instances_.push_back(std::make_unique<Instance>(context_, id, index, spec_, listeners_));
+  return *instances_.back();
+}
+
+Instance& App::adopt_slot(const nlohmann::json& saved) {
+  instances_.push_back(std::make_unique<Instance>(
+      context_, saved.value("id", 0), saved.value("index", 0), spec_, listeners_, &saved));
+  return *instances_.back();
+}
+
+void App::remove_slot(int id) {
+  instances_.erase(std::remove_if(instances_.begin(), instances_.end(),
+                                  [id](const auto& instance) { return instance->id() == id; }),
+                   instances_.end());
+}
+
+Instance& App::add_replacement(const Instance& old) {
+  incoming_.push_back(
+      std::make_unique<Instance>(context_, old.id(), old.index(), spec_, listeners_));
+  incoming_.back()->succeed(old);
+  return *incoming_.back();
+}
+
+Instance* App::swap_in(Instance& replacement) {
+  auto slot = std::find_if(instances_.begin(), instances_.end(), [&](const auto& instance) {
+    return instance->id() == replacement.id();
+  });
+  if (slot == instances_.end()) {
+    retire_replacement(replacement);
+    return nullptr;
+  }
+  auto incoming = find_in(incoming_, replacement);
+  std::unique_ptr<Instance> old = std::move(*slot);
+  *slot = std::move(*incoming);
+  incoming_.erase(incoming);
+  old->stop();
+  retiring_.push_back(std::move(old));
+  return retiring_.back().get();
+}
+
+void App::retire_replacement(Instance& replacement) {
+  auto incoming = find_in(incoming_, replacement);
+  std::unique_ptr<Instance> fresh = std::move(*incoming);
+  incoming_.erase(incoming);
+  fresh->stop();
+  retiring_.push_back(std::move(fresh));
+}
+
+void App::drop_retired() {
+  retiring_.erase(std::remove_if(retiring_.begin(), retiring_.end(),
+                                 [](const auto& instance) {
+                                   return instance->state() != InstanceState::Stopping;
+                                 }),
+                  retiring_.end());
+}
+
+}  // namespace pm

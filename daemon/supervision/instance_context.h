@@ -1,0 +1,31 @@
+#pragma once
+// InstanceContext: what every instance needs from the daemon, built once by
+// the Daemon and handed to the Supervisor.
+
+#include <uv.h>
+
+#include <string>
+
+#include "common/paths.h"
+#include "daemon/logs/log_bus.h"
+#include "daemon/logs/log_files.h"
+#include "daemon/supervision/child_reaper.h"
+#include "daemon/uv/deferred_call.h"
+
+namespace pm {
+
+/// Owned by the Daemon.
+struct InstanceContext {
+  uv_loop_t* loop;
+  ChildReaper& reaper;
+  LogBus& bus;
+  LogFiles& log_files;
+  Paths paths;
+  std::string preload_library;  // empty when it is not installed
+  std::string node_preload;     // node_graceful_close.js, or empty
+  /// Asked for whenever an instance changes state: the Supervisor's
+  /// reconcile pass, which runs later, never inside the instance's call.
+  DeferredCall* changed;
+};
+
+}  // namespace pm
