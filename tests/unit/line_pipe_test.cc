@@ -75,6 +75,7 @@ struct PipeTest {
   }
 };
 
+/// A PipeTest whose pipe can pass fds.
 struct IpcPipeTest : PipeTest {
   IpcPipeTest() : PipeTest(true) {}
 };
