@@ -18,6 +18,7 @@
 
 #include "common/user_error.h"
 #include "daemon/takeover.h"
+#include "daemon/uv/close_and_delete.h"
 
 namespace pm {
 
@@ -48,9 +49,7 @@ Daemon::~Daemon() {
   supervisor_.reset();
   context_.reset();
   reaper_.reset();
-  for (auto* signal : signals_)
-    uv_close(reinterpret_cast<uv_handle_t*>(signal),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+  for (auto* signal : signals_) close_and_delete(signal);
   // The lock stays held until the process is gone: `pm kill` waits on it.
   if (lock_fd_ >= 0) ::unlink(paths_.daemon_pid().c_str());
 }

@@ -1,7 +1,8 @@
 #pragma once
-// ClientConnection: one `pm` client connected to the control socket. Frames
-// its requests (newline-delimited, size-limited), hands each to the command
-// handler, and writes replies back without ever blocking the daemon.
+// ClientConnection: one `pm` client connected to the control socket. Hands
+// each request that arrives on its LinePipe to the command handler, answers
+// malformed, oversized and truncated ones itself, and hangs up on a client
+// that stays idle.
 
 #include <uv.h>
 
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "common/protocol.h"
+#include "daemon/uv/line_pipe.h"
 #include "daemon/uv/timer.h"
 
 namespace pm {
@@ -41,7 +43,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   /// exec); false when the socket would not take it all at once.
   bool reply_now(const json& value);
   /// One line of a streaming reply; the request stays open.
-  void stream(const json& value) { write(encode_line(value)); }
+  void stream(const json& value) { write(value); }
   /// Marks the connection as streaming (no idle timeout), and what to do
   /// when the client goes away.
   void start_streaming(std::function<void()> on_close);
@@ -53,25 +55,24 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   bool closed() const { return closed_; }
 
  private:
-  struct Handle;
-  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
-  void consume(const char* data, std::size_t size);
-  void handle_line(const std::string& line);
-  void write(std::string data);
+  LinePipe::Events pipe_events();
+  void handle_request(const json& request);
+  void refuse_malformed(const std::string& line, const std::string& why);
+  void refuse_too_long();
+  void handle_end();
+  void handle_written(int status);
+  void write(const json& value);
   void arm_idle_timer();
 
-  uv_loop_t* loop_;
   RequestHandler handler_;
-  Handle* handle_ = nullptr;
-  LineBuffer input_;
   Timer idle_timer_;
   int pending_requests_ = 0;
   bool streaming_ = false;
   bool closed_ = false;
   bool close_when_flushed_ = false;
-  std::size_t writes_in_flight_ = 0;
   std::function<void()> on_close_;
   std::function<void(ClientConnection*)> on_gone_;
+  LinePipe pipe_;
 };
 
 }  // namespace pm

@@ -6,6 +6,8 @@
 
 #include <stdexcept>
 
+#include "daemon/uv/close_and_delete.h"
+
 namespace pm {
 
 ControlServer::ControlServer(uv_loop_t* loop, RequestHandler handler)
@@ -43,8 +45,7 @@ void ControlServer::on_connection() {
 
 void ControlServer::close() {
   if (server_) {
-    uv_close(reinterpret_cast<uv_handle_t*>(server_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_pipe_t*>(h); });
+    close_and_delete(server_);
     server_ = nullptr;
     ::unlink(path_.c_str());
   }

@@ -28,7 +28,6 @@ class LogFile {
   const std::string& path() const { return path_; }
   /// The last problem writing, empty when the last write went through.
   const std::string& error() const { return error_; }
-  bool disabled() const { return disabled_; }
 
  private:
   bool open();

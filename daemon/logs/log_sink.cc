@@ -8,6 +8,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "daemon/uv/close_and_delete.h"
+
 namespace pm {
 
 namespace {
@@ -20,12 +22,6 @@ constexpr std::size_t kMaxLine = 16 * 1024;
 char g_read_buffer[64 * 1024];
 
 }  // namespace
-
-/// The uv handle for one pipe; freed when libuv has closed it.
-struct LogSink::Reader {
-  uv_pipe_t pipe;
-  LogSink* sink;
-};
 
 LogSink::LogSink(uv_loop_t* loop, LogBus& bus, int instance_id, const std::string& app,
                  const char* stream, std::shared_ptr<LogFile> file, std::string date_format)
@@ -72,17 +68,16 @@ LogSink::~LogSink() {
 
 void LogSink::attach(int fd) {
   detach();
-  reader_ = new Reader;
-  reader_->sink = this;
-  uv_pipe_init(loop_, &reader_->pipe, 0);
-  reader_->pipe.data = reader_;
-  if (uv_pipe_open(&reader_->pipe, fd) != 0) {
+  pipe_ = new uv_pipe_t;
+  uv_pipe_init(loop_, pipe_, 0);
+  pipe_->data = this;
+  if (uv_pipe_open(pipe_, fd) != 0) {
     ::close(fd);
     detach();
     return;
   }
   uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&reader_->pipe),
+      reinterpret_cast<uv_stream_t*>(pipe_),
       [](uv_handle_t*, size_t, uv_buf_t* buf) {
         buf->base = g_read_buffer;
         buf->len = sizeof g_read_buffer;
@@ -91,25 +86,22 @@ void LogSink::attach(int fd) {
 }
 
 void LogSink::detach() {
-  if (!reader_) return;
+  if (!pipe_) return;
   // Whatever the old process wrote before it died still belongs in the log.
   int fd = -1;
-  uv_fileno(reinterpret_cast<uv_handle_t*>(&reader_->pipe), &fd);
+  uv_fileno(reinterpret_cast<uv_handle_t*>(pipe_), &fd);
   for (int i = 0; fd >= 0 && i < 64; ++i) {
     ssize_t n = ::read(fd, g_read_buffer, sizeof g_read_buffer);
     if (n <= 0) break;
     consume(g_read_buffer, static_cast<std::size_t>(n));
   }
   emit_partial();
-  reader_->sink = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(&reader_->pipe),
-           [](uv_handle_t* h) { delete static_cast<Reader*>(h->data); });
-  reader_ = nullptr;
+  close_and_delete(pipe_);
+  pipe_ = nullptr;
 }
 
 void LogSink::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-  auto* reader = static_cast<Reader*>(stream->data);
-  LogSink* self = reader->sink;
+  auto* self = static_cast<LogSink*>(stream->data);
   if (!self) return;
   if (nread > 0) {
     self->consume(buf->base, static_cast<std::size_t>(nread));
@@ -159,7 +151,7 @@ void LogSink::emit_partial() {
 
 int LogSink::fd() const {
   int fd = -1;
-  if (reader_) uv_fileno(reinterpret_cast<const uv_handle_t*>(&reader_->pipe), &fd);
+  if (pipe_) uv_fileno(reinterpret_cast<const uv_handle_t*>(pipe_), &fd);
   return fd;
 }
 

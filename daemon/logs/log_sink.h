@@ -33,7 +33,6 @@ class LogSink {
   int fd() const;
 
  private:
-  struct Reader;
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   void consume(const char* data, std::size_t size);
   void emit_partial();
@@ -48,8 +47,8 @@ class LogSink {
   const char* stream_;
   std::shared_ptr<LogFile> file_;
   std::string date_format_;
-  std::string stamped_;  // reused buffer for timestamped lines
-  Reader* reader_ = nullptr;
+  std::string stamped_;        // reused buffer for timestamped lines
+  uv_pipe_t* pipe_ = nullptr;  // the pipe being read; its data points here
   std::string partial_;
 };
 

@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "common/protocol.h"
+#include "daemon/uv/line_pipe.h"
 
 namespace pm {
 
@@ -17,23 +18,19 @@ class MessageChannel {
  public:
   /// Takes ownership of `fd`; `on_message` sees every line the app sends.
   MessageChannel(uv_loop_t* loop, int fd, std::function<void(const json&)> on_message);
-  ~MessageChannel();
   MessageChannel(const MessageChannel&) = delete;
   MessageChannel& operator=(const MessageChannel&) = delete;
 
   void send(const json& message);
-  bool open() const { return handle_ != nullptr; }
+  bool open() const { return pipe_.is_open(); }
   /// pmd's end of the channel, or -1 once closed.
-  int fd() const;
+  int fd() const { return pipe_.fd(); }
 
  private:
-  struct Handle;
-  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
-  void close();
+  LinePipe::Events pipe_events();
 
   std::function<void(const json&)> on_message_;
-  Handle* handle_;
-  LineBuffer input_;
+  LinePipe pipe_;
 };
 
 }  // namespace pm

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/protocol.h"
+#include "daemon/uv/line_pipe.h"
 
 namespace pm {
 
@@ -37,24 +38,20 @@ class NodeChannel {
   void send(const json& message);
   /// The cluster's graceful stop: the child closes its servers, then its channel.
   void disconnect();
-  bool open() const { return handle_ != nullptr; }
+  bool open() const { return pipe_.is_open(); }
   /// pmd's end of the channel, or -1 once closed.
-  int fd() const;
+  int fd() const { return pipe_.fd(); }
 
  private:
-  struct Handle;
-  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  LinePipe::Events pipe_events();
   void handle_message(const json& message);
   void answer_query(const json& query);
-  void write(const json& message, int send_fd = -1);
   void close();
   json cluster_message(json fields);
 
-  uv_loop_t* loop_;
   Events events_;
-  Handle* handle_;
-  LineBuffer input_;
   long seq_ = 0;
+  LinePipe pipe_;
 };
 
 }  // namespace pm

@@ -4,6 +4,8 @@
 
 #include <csignal>
 
+#include "daemon/uv/close_and_delete.h"
+
 namespace pm {
 
 ChildReaper::ChildReaper(uv_loop_t* loop) : signal_(new uv_signal_t) {
@@ -17,8 +19,7 @@ ChildReaper::ChildReaper(uv_loop_t* loop) : signal_(new uv_signal_t) {
 }
 
 ChildReaper::~ChildReaper() {
-  uv_close(reinterpret_cast<uv_handle_t*>(signal_),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+  close_and_delete(signal_);
 }
 
 void ChildReaper::reap() {

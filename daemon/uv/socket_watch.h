@@ -7,6 +7,8 @@
 
 #include <functional>
 
+#include "daemon/uv/close_and_delete.h"
+
 namespace pm {
 
 /// Owned by whoever owns the socket.
@@ -29,9 +31,7 @@ class SocketWatch {
   /// Stops watching and closes the socket.
   void stop() {
     if (!poll_) return;
-    poll_->data = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    close_and_delete(poll_);
     poll_ = nullptr;
     ::close(fd_);
   }

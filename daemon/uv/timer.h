@@ -1,26 +1,25 @@
 #pragma once
-// Timer: a one-shot libuv timer owned by one object. The uv handle lives on
-// the heap because libuv closes handles asynchronously, after the owner may
-// already be gone.
+// Timer: a libuv timer, one-shot or repeating, owned by one object; its
+// callback never runs once the owner has destroyed it.
 
 #include <uv.h>
 
+#include <cstdint>
 #include <functional>
+
+#include "daemon/uv/close_and_delete.h"
 
 namespace pm {
 
-/// A restartable one-shot (or repeating) timer on the daemon's loop.
+/// A restartable timer on the daemon's loop, owned by the object whose
+/// callback it runs.
 class Timer {
  public:
   explicit Timer(uv_loop_t* loop) : handle_(new uv_timer_t) {
     uv_timer_init(loop, handle_);
     handle_->data = this;
   }
-  ~Timer() {
-    handle_->data = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(handle_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-  }
+  ~Timer() { close_and_delete(handle_); }
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 
