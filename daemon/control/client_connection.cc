@@ -114,7 +114,13 @@ void ClientConnection::start_streaming(std::function<void()> on_close) {
 
 void ClientConnection::write(const json& value) {
   if (closed_) return;
-  if (!pipe_.write(value)) close();
+  if (!pipe_.write(value)) {
+    close();
+  } else if (pipe_.queued_bytes() > kMaxQueuedBytes) {
+    spdlog::warn("dropped a client that does not read what it asked for ({} MiB queued)",
+                 pipe_.queued_bytes() >> 20);
+    close();
+  }
 }
 
 void ClientConnection::handle_written(int status) {

@@ -25,6 +25,9 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
  public:
   /// How long a client may stay connected without completing a request.
   static constexpr std::uint64_t kIdleTimeoutMs = 10000;
+  /// The most written to a client and not yet taken by it. A client that
+  /// stops reading is dropped there, so it cannot make pmd grow without end.
+  static constexpr std::size_t kMaxQueuedBytes = 64 << 20;
 
   /// `on_gone` runs once, when the connection closes.
   ClientConnection(uv_loop_t* loop, RequestHandler handler,

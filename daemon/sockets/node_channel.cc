@@ -52,6 +52,16 @@ void NodeChannel::handle_message(const json& message) {
     if (events_.message) events_.message(message);
     return;
   }
+  // Whatever the app wrote to its channel: a field of the wrong type is the
+  // app's mistake, never pmd's end.
+  try {
+    handle_cluster_message(message);
+  } catch (const json::exception& error) {
+    spdlog::warn("node channel: ignoring a malformed cluster message: {}", error.what());
+  }
+}
+
+void NodeChannel::handle_cluster_message(const json& message) {
   if (message["cmd"] != "NODE_CLUSTER") return;  // NODE_HANDLE_ACK and friends
   std::string act = message.value("act", "");
   if (act == "queryServer") {

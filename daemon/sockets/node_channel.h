@@ -45,6 +45,7 @@ class NodeChannel {
  private:
   LinePipe::Events pipe_events();
   void handle_message(const json& message);
+  void handle_cluster_message(const json& message);
   void answer_query(const json& query);
   void close();
   json cluster_message(json fields);

@@ -48,14 +48,20 @@ class DaemonSurvivesTest(PmTestCase):
         self.assertEqual(self.daemon_pid(), pmd)
         self.assertEqual(self.rows("nap")[0]["pid"], row["pid"])
 
-    def test_an_app_sending_a_value_nested_100000_deep_does_not_crash_pmd(self):
+    def test_an_app_writing_deep_or_mistyped_messages_does_not_crash_pmd(self):
         # Written straight to the channel: Node's own process.send could not
         # even encode it.
         node = self.write("deep.js", f"""
             const fs = require("fs");
             const query = {{cmd: "NODE_CLUSTER", act: "queryServer", seq: 1, port: 0,
                             addressType: 4, address: "@"}};
-            for (const line of ['{DEEP}', JSON.stringify(query).replace('"@"', '{DEEP}')])
+            const wrongTypes = [
+              {{cmd: "NODE_CLUSTER", act: 5}},
+              {{cmd: "NODE_CLUSTER", act: "queryServer", seq: "x", port: "y", addressType: "z"}},
+              {{cmd: "NODE_CLUSTER", act: "exitedAfterDisconnect", seq: {{}}}},
+            ].map((m) => JSON.stringify(m));
+            for (const line of ['{DEEP}', JSON.stringify(query).replace('"@"', '{DEEP}'),
+                                ...wrongTypes])
               fs.writeSync(process.channel.fd, line + "\\n");
             process.send("still here");
             setInterval(() => {{}}, 1000);
