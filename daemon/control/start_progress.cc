@@ -32,6 +32,8 @@ StartProgress StartProgress::of(const Supervisor& supervisor, const std::vector<
         problem = instance->last_error();
       } else if (state == InstanceState::Stopped && instance->last_exit() == "code 0") {
         continue;  // a job that ran to completion
+      } else if (instance->last_exit().empty()) {
+        problem = instance->last_error();  // it never ran
       } else {
         problem = "exited (" + instance->last_exit() + ") before it was ready";
         if (!instance->last_error().empty()) problem += ": " + instance->last_error();

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "common/user_error.h"
 #include "daemon/uv/inherit_fd.h"
@@ -28,7 +29,7 @@ int pair_for_child(int type, SpawnOptions& options, std::vector<int>& child_ends
                    std::string& child_fd) {
   int pair[2];
   if (::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, pair) != 0)
-    throw UserError(std::string("cannot create a channel: ") + std::strerror(errno));
+    throw std::system_error(errno, std::generic_category(), "cannot create a channel");
   child_fd = std::to_string(3 + options.extra_fds.size());
   options.extra_fds.push_back(pair[1]);
   child_ends.push_back(pair[1]);

@@ -5,8 +5,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
-#include "common/user_error.h"
 #include "daemon/supervision/process_spawn.h"
 
 namespace pm {
@@ -15,7 +15,7 @@ namespace {
 
 void make_pipe(int ends[2]) {
   if (::pipe2(ends, O_CLOEXEC) != 0)
-    throw UserError(std::string("cannot create a pipe: ") + std::strerror(errno));
+    throw std::system_error(errno, std::generic_category(), "cannot create a pipe");
 }
 
 }  // namespace
@@ -26,7 +26,7 @@ LaunchedChild launch_child(const InstanceContext& context, ChildLaunch launch,
   make_pipe(out_pipe);
   try {
     make_pipe(err_pipe);
-  } catch (const UserError&) {
+  } catch (const std::system_error&) {
     ::close(out_pipe[0]);
     ::close(out_pipe[1]);
     throw;

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <system_error>
 
@@ -19,6 +20,7 @@
 //   stopped, errored    start()                                   launching
 //   waiting restart     start(), or the restart delay is over     launching
 //   (those above)       ...but the child cannot be spawned        errored
+//   (those above)       ...for want of fds, processes or memory   waiting restart
 //   launching           a ready signal, or listen_timeout         online
 //   launching           listen_timeout with --wait-ready          launching, timed out
 //   launching, online   stop()                                    stopping
@@ -33,6 +35,14 @@
 // which runs after the instance's call has returned.
 
 namespace pm {
+
+namespace {
+
+bool out_of_resources(int error) {
+  return error == EMFILE || error == ENFILE || error == EAGAIN || error == ENOMEM;
+}
+
+}  // namespace
 
 using json = nlohmann::json;
 
@@ -147,6 +157,16 @@ void Instance::spawn() {
     last_error_ = error.what();
   } catch (const std::system_error& error) {
     last_error_ = std::string("cannot start: ") + error.what();
+    if (out_of_resources(error.code().value())) {
+      // Fds, processes or memory run out for a while (other apps, a burst
+      // of restarts): this instance will start once they are back.
+      int delay_ms = policy_.after_spawn_failure().delay_ms;
+      last_error_ += "; retrying in " + std::to_string(delay_ms) + " ms";
+      spdlog::warn("{}[{}]: {}", spec_->name, id_, last_error_);
+      restart_timer_.start(static_cast<std::uint64_t>(delay_ms), [this] { spawn(); });
+      set_state(InstanceState::WaitingRestart);
+      return;
+    }
   }
   if (pid_ <= 0) {
     spdlog::error("{}[{}]: {}", spec_->name, id_, last_error_);

@@ -88,7 +88,7 @@ pid_t spawn_process(const SpawnOptions& options) {
   int moved[64];
   const std::size_t count = sources.size() < 64 ? sources.size() : 64;
   for (std::size_t i = 0; i < count; ++i) {
-    moved[i] = ::fcntl(sources[i], F_DUPFD_CLOEXEC, first_free + 64);
+    moved[i] = ::fcntl(sources[i], F_DUPFD_CLOEXEC, first_free);
     if (moved[i] < 0) fail("cannot pass fd to", options.argv[0].c_str());
   }
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -23,6 +23,11 @@ RestartDecision RestartPolicy::after_crash(std::int64_t uptime_ms) {
     decision.delay_ms = fixed_delay_ms_;
     return decision;
   }
+  return after_spawn_failure();
+}
+
+RestartDecision RestartPolicy::after_spawn_failure() {
+  RestartDecision decision;
   double delay = base_delay_ms_ * std::pow(kFactor, attempts_);
   decision.delay_ms = static_cast<int>(std::min<double>(delay, kMaxDelayMs));
   if (decision.delay_ms < kMaxDelayMs) ++attempts_;

@@ -32,6 +32,9 @@ class RestartPolicy {
 
   /// Called when the instance exited on its own after `uptime_ms` running.
   RestartDecision after_crash(std::int64_t uptime_ms);
+  /// Called when the child could not even be started for want of
+  /// resources: the same backoff, but never a crash loop.
+  RestartDecision after_spawn_failure();
   void reset();
   int unstable_restarts() const { return unstable_; }
 

@@ -78,8 +78,11 @@ void RollingReload::check_replacements(App& app) {
     } else if (state == InstanceState::Launching && fresh->ready_timed_out()) {
       fail(app, *fresh, fresh->last_error());
     } else if (state != InstanceState::Launching) {
-      std::string why = "exited (" + fresh->last_exit() + ") before it was ready";
-      if (!fresh->last_error().empty()) why += ": " + fresh->last_error();
+      std::string why = fresh->last_exit().empty()
+                            ? fresh->last_error()  // it never ran
+                            : "exited (" + fresh->last_exit() + ") before it was ready";
+      if (!fresh->last_exit().empty() && !fresh->last_error().empty())
+        why += ": " + fresh->last_error();
       fail(app, *fresh, why);
     }
   }

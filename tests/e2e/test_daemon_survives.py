@@ -118,6 +118,27 @@ time.sleep(1000)
                          else "unlimited", line)
         self.wait_log(self.log_path("many", rows[-1]["id"]), "256")
 
+    def test_running_out_of_fds_delays_a_start_and_never_ends_it(self):
+        # A hard limit pmd cannot raise past: 3 instances of hog leave no
+        # room for 4 of many. Once hog is gone, many starts by itself.
+        def tiny_limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
+
+        def pm_limited(*args):
+            return subprocess.run([PM, *args], env=self.env, cwd=self.tmp, capture_output=True,
+                                  text=True, timeout=60, preexec_fn=tiny_limit)
+
+        pm_limited("ping")
+        pm_limited("start", "/bin/sleep", "--name", "hog", "-i", "3", "--", "1000")
+        result = pm_limited("start", "/bin/sleep", "--name", "many", "-i", "4", "--", "1000")
+        self.assertIn("Too many open files; retrying", result.stderr)
+        self.assertNotIn("exited ()", result.stderr)
+        self.assertNotIn("errored", {r["status"] for r in self.jlist()})
+        self.pm("delete", "hog")
+        self.wait_for(lambda: sum(r["pid"] > 0 for r in self.rows("many")) >= 3,
+                      "many to start once hog's fds are free")
+        self.assertNotIn("errored", {r["status"] for r in self.rows("many")})
+
     def test_a_save_cut_short_leaves_nothing_behind(self):
         # What `kill -9` of pmd in the middle of `pm save` leaves.
         os.makedirs(self.home, mode=0o700)

@@ -42,3 +42,12 @@ TEST_CASE("a stable run clears the unstable count") {
   policy.reset();
   CHECK(policy.after_crash(10).delay_ms == 100);
 }
+
+TEST_CASE("spawn failures for want of resources back off but never end in errored") {
+  pm::RestartPolicy policy(1000, 3);
+  CHECK(policy.after_spawn_failure().delay_ms == 100);
+  CHECK(policy.after_spawn_failure().delay_ms == 150);
+  for (int i = 0; i < 50; ++i) CHECK_FALSE(policy.after_spawn_failure().errored);
+  CHECK(policy.after_spawn_failure().delay_ms == 15000);
+  CHECK(policy.unstable_restarts() == 0);
+}
