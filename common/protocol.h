@@ -2,11 +2,15 @@
 // The control protocol between `pm` and `pmd`: newline-delimited JSON over a
 // Unix stream socket. One request gets one reply, except streaming requests
 // (`logs` with follow) which keep sending lines until the client hangs up.
+// This file frames and wraps messages; common/protocol_table.h lists every
+// command with its fields.
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+
+#include "common/protocol_table.h"
 
 namespace pm {
 
