@@ -448,40 +448,14 @@ std::uint64_t Instance::memory() const {
   return pid_ > 0 ? sample_process(pid_).rss_bytes : 0;
 }
 
-json Instance::summary() {
-  json row{{"id", id_},
-           {"name", spec_->name},
-           {"status", state_name(state_)},
-           {"pid", pid_},
-           {"restarts", restarts_},
-           {"uptime_ms", 0},
-           {"cpu", 0.0},
-           {"memory", 0}};
-  if (pid_ > 0) {
-    std::uint64_t now = now_ms(context_.loop);
-    row["uptime_ms"] = now - started_ms_;
-    ProcessSample sample = sample_process(pid_);
-    row["cpu"] = cpu_.percent(sample, now, started_ms_);
-    row["memory"] = sample.rss_bytes;
-  }
-  return row;
+std::uint64_t Instance::uptime_ms() const {
+  return pid_ > 0 ? now_ms(context_.loop) - started_ms_ : 0;
 }
 
-json Instance::details() {
-  json info = summary();
-  info["created_at"] = created_at_;
-  info["unstable_restarts"] = policy_.unstable_restarts();
-  info["last_exit"] = last_exit_;
-  info["error"] = last_error_;
-  info["out_log"] = out_.file().path();
-  info["err_log"] = err_.file().path();
-  std::string log_error = out_.file().error().empty() ? err_.file().error() : out_.file().error();
-  info["log_error"] = log_error;
-  info["socket_via"] = socket_via_;
-  info["history"] = history_;
-  info["ready_via"] = ready_via_;
-  info["notify_socket"] = notify_ ? notify_->path() : "";
-  return info;
+ProcessUsage Instance::usage() {
+  if (pid_ <= 0) return {};
+  ProcessSample sample = sample_process(pid_);
+  return {cpu_.percent(sample, now_ms(context_.loop), started_ms_), sample.rss_bytes};
 }
 
 }  // namespace pm
