@@ -2,9 +2,9 @@
 
 namespace pm {
 
-json make_request(const std::string& cmd, json args) {
+json make_request(const Command& command, json args) {
   args[field::kV] = kProtocolVersion;
-  args[field::kCmd] = cmd;
+  args[field::kCmd] = command.name;
   return args;
 }
 

@@ -22,8 +22,8 @@ inline constexpr int kProtocolVersion = 1;
 /// The largest request the daemon reads; anything longer is refused.
 inline constexpr std::size_t kMaxRequestBytes = 1 << 20;
 
-/// Builds a request for `cmd` with the protocol version stamped on it.
-json make_request(const std::string& cmd, json args = json::object());
+/// Builds a request for `command` with the protocol version stamped on it.
+json make_request(const Command& command, json args = json::object());
 
 /// A successful reply carrying `fields`.
 json ok_reply(json fields = json::object());

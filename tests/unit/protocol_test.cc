@@ -12,7 +12,7 @@
 using pm::json;
 
 TEST_CASE("requests carry the protocol version and command") {
-  json request = pm::make_request(pm::command::kStop.name, {{pm::field::kTargets, {"web"}}});
+  json request = pm::make_request(pm::command::kStop, {{pm::field::kTargets, {"web"}}});
   CHECK(request["v"] == pm::kProtocolVersion);
   CHECK(request["cmd"] == "stop");
   CHECK(request["targets"] == json::array({"web"}));
