@@ -1,28 +1,34 @@
-// `pm stop`, `pm restart`, `pm delete`: act on apps by name, id or all.
+// `pm stop`, `pm restart`, `pm delete`, `pm reset`, `pm reload`, `pm scale`:
+// act on apps by name, id or all.
 
 #include <iostream>
-#include <map>
 
 #include "cli/commands.h"
+#include "cli/positional_command.h"
 
 namespace pm {
 
 namespace {
 
-void add_target_command(CLI::App& app, const std::string& name, const std::string& description,
-                        const std::string& done_verb) {
+std::string joined(const std::vector<std::string>& targets) {
+  std::string text;
+  for (const auto& target : targets) text += (text.empty() ? "" : ", ") + target;
+  return text;
+}
+
+/// `pm <command> <targets...>`, named as the command it sends.
+CLI::App* add_target_command(CLI::App& app, const Command& command, const std::string& description,
+                             const std::string& done_verb) {
   auto targets = std::make_shared<std::vector<std::string>>();
-  auto* cmd = app.add_subcommand(name, description);
+  auto* cmd = app.add_subcommand(command.name, description);
   cmd->add_option("targets", *targets, "App names, instance ids, or all")->required();
-  if (name == "delete") cmd->alias("del");
-  cmd->callback([name, targets, done_verb] {
+  cmd->callback([&command, targets, done_verb] {
     DaemonClient client(Paths::from_environment());
-    json reply = client.call(make_request(name, {{"targets", *targets}}));
-    std::string joined;
-    for (const auto& target : *targets) joined += (joined.empty() ? "" : ", ") + target;
-    say(done_verb + " " + joined);
-    print_process_table(client.call(make_request("list"))["processes"]);
+    client.call(make_request(command, {{field::kTargets, *targets}}));
+    say(done_verb + " " + joined(*targets));
+    show_processes(client);
   });
+  return cmd;
 }
 
 struct ReloadOptions {
@@ -47,49 +53,49 @@ void add_reload_command(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_flag("--no-wait", options->no_wait, "Return at once; the reload goes on");
   cmd->callback([options] {
-    json request{{"targets", options->targets},
-                 {"parallel", options->parallel},
-                 {"wait", !options->no_wait}};
-    if (options->update_env) request["env"] = environment_with(options->env);
+    json request{{field::kTargets, options->targets},
+                 {field::kParallel, options->parallel},
+                 {field::kWait, !options->no_wait}};
+    if (options->update_env) request[field::kEnv] = environment_with(options->env);
     DaemonClient client(Paths::from_environment());
-    client.stream(make_request("reload", request), [](const json& step) {
-      say(step.value("app", "") + "[" + std::to_string(step.value("id", -1)) + "] " +
-          step.value("message", ""));
-      std::cout.flush();
-    });
+    client.stream(make_request(command::kReload, request), say_progress);
     if (options->no_wait) {
       say("reload started; follow it with `pm list`");
       return;
     }
-    std::string joined;
-    for (const auto& target : options->targets) joined += (joined.empty() ? "" : ", ") + target;
-    say("reloaded " + joined);
-    print_process_table(client.call(make_request("list"))["processes"]);
+    say("reloaded " + joined(options->targets));
+    show_processes(client);
   });
+}
+
+void add_scale_command(CLI::App& app) {
+  add_positional_command(
+      app, "scale", "Run N instances of an app (N, +N or -N)",
+      {{"name", "App name"}, {"count", "N, +N or -N"}}, [](const std::vector<std::string>& words) {
+        DaemonClient client(Paths::from_environment());
+        report_started(
+            client, client.call(make_request(
+                        command::kScale, {{field::kName, words[0]}, {field::kCount, words[1]}})));
+      });
 }
 
 }  // namespace
 
-void add_scale_command(CLI::App& app) {
-  auto name = std::make_shared<std::string>();
-  auto count = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("scale", "Run N instances of an app (N, +N or -N)");
-  cmd->add_option("name", *name, "App name")->required();
-  cmd->add_option("count", *count, "N, +N or -N")->required();
-  cmd->callback([name, count] {
-    DaemonClient client(Paths::from_environment());
-    report_started(client,
-                   client.call(make_request("scale", {{"name", *name}, {"count", *count}})));
-  });
+void say_progress(const json& step) {
+  say(step.value(field::kApp, "") + "[" + std::to_string(step.value(field::kId, -1)) + "] " +
+      step.value(field::kMessage, ""));
+  std::cout.flush();
 }
 
 void add_control_commands(CLI::App& app) {
   add_reload_command(app);
   add_scale_command(app);
-  add_target_command(app, "reset", "Set restart counters back to zero", "reset");
-  add_target_command(app, "stop", "Stop apps gracefully (kill signal, then SIGKILL)", "stopped");
-  add_target_command(app, "restart", "Stop then start apps again", "restarted");
-  add_target_command(app, "delete", "Stop apps and forget them (alias: del)", "deleted");
+  add_target_command(app, command::kReset, "Set restart counters back to zero", "reset");
+  add_target_command(app, command::kStop, "Stop apps gracefully (kill signal, then SIGKILL)",
+                     "stopped");
+  add_target_command(app, command::kRestart, "Stop then start apps again", "restarted");
+  add_target_command(app, command::kDelete, "Stop apps and forget them (alias: del)", "deleted")
+      ->alias("del");
 }
 
 }  // namespace pm

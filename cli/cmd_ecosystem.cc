@@ -30,13 +30,11 @@ void add_deploy_command(CLI::App& app, const std::string& name, const std::strin
     json specs = ecosystem_specs(file, options->env_name, options->only, environment_with({}));
     DaemonClient client(Paths::from_environment());
     json reply = client.stream(
-        make_request("apply", {{"specs", specs}, {"action", action}}), [](const json& step) {
-          say(step.value("app", "") + "[" + std::to_string(step.value("id", -1)) + "] " +
-              step.value("message", ""));
-        });
-    for (const auto& entry : reply["apps"])
-      say(entry.value("action", "") + " " + entry.value("name", ""));
-    print_process_table(client.call(make_request("list"))["processes"]);
+        make_request(command::kApply, {{field::kSpecs, specs}, {field::kAction, action}}),
+        say_progress);
+    for (const auto& entry : reply[field::kApps])
+      say(entry.value(field::kAction, "") + " " + entry.value(field::kName, ""));
+    show_processes(client);
   });
 }
 

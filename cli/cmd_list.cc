@@ -9,6 +9,8 @@
 
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "cli/positional_command.h"
+#include "common/instance_details.h"
 
 namespace pm {
 
@@ -45,7 +47,12 @@ std::string format_cpu(double cpu) {
 
 }  // namespace
 
-void print_process_table(const json& processes) {
+std::vector<ProcessRow> list_processes(DaemonClient& client) {
+  return client.call(make_request(command::kList))[field::kProcesses]
+      .get<std::vector<ProcessRow>>();
+}
+
+void print_process_table(const std::vector<ProcessRow>& rows) {
   Table table({{"id"},
                {"name", false, true},
                {"mode", true},
@@ -56,82 +63,86 @@ void print_process_table(const json& processes) {
                {"status"},
                {"cpu", true},
                {"mem", true}});
-  for (const auto& row : processes) {
-    int pid = row.value("pid", 0);
-    std::string status = row.value("status", "");
-    bool running = pid > 0;
-    table.add_row({{std::to_string(row.value("id", 0)), "36"},
-                   {row.value("name", ""), "1"},
-                   {row.value("mode", ""), ""},
-                   {row.value("listen", "").empty() ? "-" : row.value("listen", ""), ""},
-                   {running ? std::to_string(pid) : "-", ""},
-                   {running ? format_duration(row.value("uptime_ms", 0LL)) : "-", ""},
-                   {std::to_string(row.value("restarts", 0)), ""},
-                   {status, status_colour(status)},
-                   {running ? format_cpu(row.value("cpu", 0.0)) : "-", ""},
-                   {running ? format_bytes(row.value("memory", 0ULL)) : "-", ""}});
+  for (const auto& row : rows) {
+    bool running = row.pid > 0;
+    table.add_row({{std::to_string(row.id), "36"},
+                   {row.name, "1"},
+                   {row.mode, ""},
+                   {row.listen.empty() ? "-" : row.listen, ""},
+                   {running ? std::to_string(row.pid) : "-", ""},
+                   {running ? format_duration(row.uptime_ms) : "-", ""},
+                   {std::to_string(row.restarts), ""},
+                   {row.status, status_colour(row.status)},
+                   {running ? format_cpu(row.cpu) : "-", ""},
+                   {running ? format_bytes(row.memory) : "-", ""}});
   }
   std::cout << table.render(terminal_width(), stdout_is_tty());
 }
 
+void show_processes(DaemonClient& client) {
+  print_process_table(list_processes(client));
+}
+
 namespace {
 
-void print_describe(const json& instance) {
-  const json& spec = instance["spec"];
-  auto line = [](const std::string& key, const std::string& value) {
-    std::printf("  %-18s %s\n", key.c_str(), value.c_str());
-  };
-  std::string argv;
-  for (const auto& arg : spec["argv"]) argv += (argv.empty() ? "" : " ") + arg.get<std::string>();
-  std::time_t created = instance.value("created_at", 0LL) / 1000;
-  char created_text[64];
-  std::strftime(created_text, sizeof created_text, "%Y-%m-%d %H:%M:%S", std::localtime(&created));
-  int pid = instance.value("pid", 0);
+std::string or_dash(const std::string& text) {
+  return text.empty() ? "-" : text;
+}
 
-  std::printf("%s [%d]\n", spec.value("name", "").c_str(), instance.value("id", 0));
-  line("status", instance.value("status", ""));
-  line("pid", pid > 0 ? std::to_string(pid) : "-");
-  line("uptime", pid > 0 ? format_duration(instance.value("uptime_ms", 0LL)) : "-");
-  line("restarts", std::to_string(instance.value("restarts", 0)));
-  line("unstable restarts", std::to_string(instance.value("unstable_restarts", 0)));
-  line("last exit",
-       instance.value("last_exit", "").empty() ? "-" : instance.value("last_exit", ""));
-  if (!instance.value("error", "").empty()) line("error", instance.value("error", ""));
-  if (!instance.value("reload_error", "").empty())
-    line("last reload", "failed: " + instance.value("reload_error", ""));
-  line("command", argv);
-  line("listen", instance.value("listen", "").empty() ? "-" : instance.value("listen", ""));
-  line("socket from",
-       instance.value("socket_via", "").empty() ? "-" : instance.value("socket_via", ""));
-  line("ready", instance.value("ready_via", "").empty()
-                    ? "not yet"
-                    : "yes, by " + instance.value("ready_via", ""));
-  line("listen timeout", std::to_string(spec.value("listen_timeout", 0)) + " ms" +
-                             (spec.value("wait_ready", false) ? " (wait ready)" : ""));
-  line("cwd", spec.value("cwd", ""));
-  line("instances", std::to_string(spec.value("instances", 1)) + " requested");
-  line("autorestart", spec.value("autorestart", true) ? "yes" : "no");
-  line("kill signal", spec.value("kill_signal", ""));
-  line("kill timeout", std::to_string(spec.value("kill_timeout", 0)) + " ms");
-  line("min uptime", std::to_string(spec.value("min_uptime", 0)) + " ms");
-  line("max restarts", std::to_string(spec.value("max_restarts", 0)));
-  line("out log", instance.value("out_log", ""));
-  line("error log", instance.value("err_log", ""));
-  if (!instance.value("log_error", "").empty())
-    line("log problem", instance.value("log_error", ""));
-  line("created", created_text);
-  for (const auto& exit : instance.value("history", json::array())) {
-    std::time_t at = exit.value("at", 0LL) / 1000;
-    char when[32];
-    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", std::localtime(&at));
-    line("exit", std::string(when) + "  pid " + std::to_string(exit.value("pid", 0)) + "  " +
-                     exit.value("exit", "") + " after " +
-                     format_duration(exit.value("uptime_ms", 0LL)) +
-                     (exit.value("stopped", false) ? " (stopped)" : " (crashed)"));
-  }
-  if (pid > 0) {
-    line("cpu", format_cpu(instance.value("cpu", 0.0)));
-    line("memory", format_bytes(instance.value("memory", 0ULL)));
+std::string local_time(std::int64_t ms) {
+  std::time_t seconds = ms / 1000;
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", std::localtime(&seconds));
+  return text;
+}
+
+void print_line(const std::string& key, const std::string& value) {
+  std::printf("  %-18s %s\n", key.c_str(), value.c_str());
+}
+
+void print_exit(const ExitRecord& exit) {
+  print_line("exit", local_time(exit.at) + "  pid " + std::to_string(exit.pid) + "  " + exit.exit +
+                         " after " + format_duration(exit.uptime_ms) +
+                         (exit.stopped ? " (stopped)" : " (crashed)"));
+}
+
+void print_describe(const InstanceDetails& instance) {
+  const AppSpec& spec = instance.spec;
+  const ProcessRow& process = instance.process;
+  std::string argv;
+  for (const auto& arg : spec.argv) argv += (argv.empty() ? "" : " ") + arg;
+  bool running = process.pid > 0;
+
+  std::printf("%s [%d]\n", spec.name.c_str(), process.id);
+  print_line("status", process.status);
+  print_line("pid", running ? std::to_string(process.pid) : "-");
+  print_line("uptime", running ? format_duration(process.uptime_ms) : "-");
+  print_line("restarts", std::to_string(process.restarts));
+  print_line("unstable restarts", std::to_string(instance.unstable_restarts));
+  print_line("last exit", or_dash(instance.last_exit));
+  if (!instance.error.empty()) print_line("error", instance.error);
+  if (!instance.reload_error.empty()) print_line("last reload", "failed: " + instance.reload_error);
+  print_line("command", argv);
+  print_line("listen", or_dash(process.listen));
+  print_line("socket from", or_dash(instance.socket_via));
+  print_line("ready", instance.ready_via.empty() ? "not yet" : "yes, by " + instance.ready_via);
+  print_line("listen timeout", std::to_string(spec.listen_timeout_ms) + " ms" +
+                                   (spec.wait_ready ? " (wait ready)" : ""));
+  print_line("cwd", spec.cwd);
+  print_line("instances", std::to_string(spec.instances) + " requested");
+  print_line("autorestart", spec.autorestart ? "yes" : "no");
+  print_line("kill signal", spec.kill_signal);
+  print_line("kill timeout", std::to_string(spec.kill_timeout_ms) + " ms");
+  print_line("min uptime", std::to_string(spec.min_uptime_ms) + " ms");
+  print_line("max restarts", std::to_string(spec.max_restarts));
+  print_line("out log", instance.out_log);
+  print_line("error log", instance.err_log);
+  if (!instance.log_error.empty()) print_line("log problem", instance.log_error);
+  print_line("created", local_time(instance.created_at));
+  for (const auto& exit : instance.history) print_exit(exit);
+  if (running) {
+    print_line("cpu", format_cpu(process.cpu));
+    print_line("memory", format_bytes(process.memory));
   }
 }
 
@@ -145,42 +156,41 @@ void add_list_commands(CLI::App& app) {
   list->add_flag("--json", *as_json, "Print JSON for scripts");
   list->callback([as_json] {
     DaemonClient client(Paths::from_environment());
-    json processes = client.call(make_request("list"))["processes"];
+    std::vector<ProcessRow> rows = list_processes(client);
     if (*as_json)
-      std::cout << processes.dump() << "\n";
+      std::cout << json(rows).dump() << "\n";
     else
-      print_process_table(processes);
+      print_process_table(rows);
   });
 
   auto* jlist = app.add_subcommand("jlist", "List as JSON (same as list --json)");
   jlist->callback([] {
     DaemonClient client(Paths::from_environment());
-    std::cout << client.call(make_request("list"))["processes"].dump() << "\n";
+    std::cout << json(list_processes(client)).dump() << "\n";
   });
 
-  auto env_target = std::make_shared<std::string>();
-  auto* env = app.add_subcommand("env", "Print the environment an instance runs with");
-  env->add_option("id", *env_target, "Instance id")->required();
-  env->callback([env_target] {
-    DaemonClient client(Paths::from_environment());
-    json reply = client.call(make_request("env", {{"targets", {*env_target}}}));
-    for (const auto& entry : reply["env"]) std::cout << entry.get<std::string>() << "\n";
-  });
+  add_positional_command(
+      app, "env", "Print the environment an instance runs with", {{"id", "Instance id"}},
+      [](const std::vector<std::string>& words) {
+        DaemonClient client(Paths::from_environment());
+        json reply = client.call(make_request(command::kEnv, {{field::kTargets, {words[0]}}}));
+        for (const auto& entry : reply[field::kEnv]) std::cout << entry.get<std::string>() << "\n";
+      });
 
-  auto target = std::make_shared<std::string>();
-  auto* describe = app.add_subcommand("describe", "Show everything about an app or instance");
-  describe->alias("show");
-  describe->add_option("target", *target, "App name or instance id")->required();
-  describe->callback([target] {
-    DaemonClient client(Paths::from_environment());
-    json reply = client.call(make_request("describe", {{"targets", {*target}}}));
-    bool first = true;
-    for (const auto& instance : reply["instances"]) {
-      if (!first) std::printf("\n");
-      first = false;
-      print_describe(instance);
-    }
-  });
+  add_positional_command(
+      app, "describe", "Show everything about an app or instance",
+      {{"target", "App name or instance id"}},
+      [](const std::vector<std::string>& words) {
+        DaemonClient client(Paths::from_environment());
+        json reply = client.call(make_request(command::kDescribe, {{field::kTargets, {words[0]}}}));
+        bool first = true;
+        for (const auto& instance : reply[field::kInstances].get<std::vector<InstanceDetails>>()) {
+          if (!first) std::printf("\n");
+          first = false;
+          print_describe(instance);
+        }
+      })
+      ->alias("show");
 }
 
 }  // namespace pm

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "common/log_events.h"
 
 namespace pm {
 
@@ -41,6 +42,7 @@ std::string now_text() {
 void print_line(const LogsOptions& options, int id, const std::string& name, bool is_err,
                 const std::string& text, bool live) {
   if (options.json_lines) {
+    // pm's own output for scripts, not the control protocol's messages.
     json line{{"id", id}, {"app", name}, {"stream", is_err ? "err" : "out"}, {"message", text}};
     if (live) line["at"] = now_text();
     std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
@@ -62,6 +64,37 @@ void print_line(const LogsOptions& options, int id, const std::string& name, boo
   }
 }
 
+void print_tail(const LogsOptions& options, const LogTailEvent& tail) {
+  bool headers = !options.raw && !options.json_lines;
+  if (headers) {
+    std::string header = tail.path + " last " + std::to_string(options.lines) + " lines:";
+    if (stdout_is_tty())
+      std::printf("\033[90m%s\033[0m\n", header.c_str());
+    else
+      std::printf("%s\n", header.c_str());
+  }
+  for (const auto& line : tail.lines)
+    print_line(options, tail.id, tail.name, tail.stream == "err", line, false);
+  if (headers && !tail.lines.empty()) std::printf("\n");
+}
+
+/// Prints one message of the `logs` stream.
+void print_message(const LogsOptions& options, const json& message) {
+  std::string type = message.value(field::kType, "");
+  if (type == message_type::kTail) {
+    print_tail(options, message.get<LogTailEvent>());
+  } else if (type == message_type::kLine) {
+    auto event = message.get<LogLineEvent>();
+    print_line(options, event.id, event.name, event.stream == "err", event.line, true);
+  } else if (type == message_type::kDropped) {
+    std::fflush(stdout);
+    std::fprintf(stderr,
+                 "[pm] %zu lines not shown: this terminal reads slower than the apps write\n",
+                 message.get<DroppedLinesEvent>().count);
+  }
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 void add_log_commands(CLI::App& app) {
@@ -80,41 +113,16 @@ void add_log_commands(CLI::App& app) {
   logs->callback([options] {
     if (options->out_only && options->err_only)
       throw CliError("--out and --err together: leave both out to see both");
-    json request{{"lines", options->lines},
-                 {"out", !options->err_only},
-                 {"err", !options->out_only},
-                 {"follow", !options->nostream}};
-    if (!options->target.empty()) request["targets"] = {options->target};
+    json request{{field::kLines, options->lines},
+                 {field::kOut, !options->err_only},
+                 {field::kErr, !options->out_only},
+                 {field::kFollow, !options->nostream}};
+    if (!options->target.empty()) request[field::kTargets] = {options->target};
     // A reader that goes away (`pm logs | head`) ends us quietly.
     std::signal(SIGPIPE, SIG_DFL);
     DaemonClient client(Paths::from_environment());
-    client.stream(make_request("logs", request), [&](const json& message) {
-      std::string type = message.value("type", "");
-      if (type == "tail") {
-        const json& lines = message["lines"];
-        if (!options->raw && !options->json_lines) {
-          std::string header =
-              message.value("path", "") + " last " + std::to_string(options->lines) + " lines:";
-          if (stdout_is_tty())
-            std::printf("\033[90m%s\033[0m\n", header.c_str());
-          else
-            std::printf("%s\n", header.c_str());
-        }
-        for (const auto& line : lines)
-          print_line(*options, message["id"], message["name"], message["stream"] == "err",
-                     line.get<std::string>(), false);
-        if (!options->raw && !options->json_lines && !lines.empty()) std::printf("\n");
-      } else if (type == "line") {
-        print_line(*options, message["id"], message["name"], message["stream"] == "err",
-                   message["line"], true);
-      } else if (type == "dropped") {
-        std::fflush(stdout);
-        std::fprintf(stderr,
-                     "[pm] %zu lines not shown: this terminal reads slower than the apps write\n",
-                     message.value("count", std::size_t{0}));
-      }
-      std::fflush(stdout);
-    });
+    client.stream(make_request(command::kLogs, request),
+                  [&](const json& message) { print_message(*options, message); });
   });
 
   auto target = std::make_shared<std::string>();
@@ -122,17 +130,17 @@ void add_log_commands(CLI::App& app) {
   flush->add_option("target", *target, "App name, instance id, or all");
   flush->callback([target] {
     json request = json::object();
-    if (!target->empty()) request["targets"] = {*target};
+    if (!target->empty()) request[field::kTargets] = {*target};
     DaemonClient client(Paths::from_environment());
-    json reply = client.call(make_request("flush", request));
-    for (const auto& file : reply["files"]) say("flushed " + file.get<std::string>());
+    json reply = client.call(make_request(command::kFlush, request));
+    for (const auto& file : reply[field::kFiles]) say("flushed " + file.get<std::string>());
   });
 
   auto* reopen =
       app.add_subcommand("reloadLogs", "Reopen every log file (after an external logrotate)");
   reopen->callback([] {
     DaemonClient client(Paths::from_environment());
-    client.call(make_request("reloadLogs"));
+    client.call(make_request(command::kReloadLogs));
     say("log files reopened");
   });
 }

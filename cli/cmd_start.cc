@@ -147,27 +147,29 @@ void start_ecosystem(const std::string& file, const StartOptions& options) {
   auto variables = variables_in(options.env, env_name);
   json specs = ecosystem_specs(file, env_name, options.only, environment_with(variables));
   DaemonClient client(Paths::from_environment());
-  report_started(
-      client, client.call(make_request("start", {{"specs", specs}, {"wait", !options.no_wait}})));
+  report_started(client,
+                 client.call(make_request(
+                     command::kStart, {{field::kSpecs, specs}, {field::kWait, !options.no_wait}})));
 }
 
 }  // namespace
 
 void report_started(DaemonClient& client, const json& reply) {
-  for (const auto& name : reply.value("names", json::array())) {
-    auto count = std::count_if(reply["processes"].begin(), reply["processes"].end(),
-                               [&](const json& row) { return row.value("name", "") == name; });
-    say("started " + name.get<std::string>() + " (" + std::to_string(count) + " instance" +
-        (count == 1 ? "" : "s") + ")");
+  auto rows = reply.value(field::kProcesses, std::vector<ProcessRow>());
+  for (const auto& name : reply.value(field::kNames, std::vector<std::string>())) {
+    auto count = std::count_if(rows.begin(), rows.end(),
+                               [&](const ProcessRow& row) { return row.name == name; });
+    say("started " + name + " (" + std::to_string(count) + " instance" + (count == 1 ? "" : "s") +
+        ")");
   }
-  print_process_table(client.call(make_request("list"))["processes"]);
-  for (const auto& warning : reply.value("warnings", json::array()))
+  show_processes(client);
+  for (const auto& warning : reply.value(field::kWarnings, json::array()))
     std::cerr << "pm: warning: " << warning.get<std::string>() << "\n";
-  const json& problems = reply.value("problems", json::array());
+  const json& problems = reply.value(field::kProblems, json::array());
   for (const auto& problem : problems) {
-    std::cerr << "pm: instance " << problem.value("id", 0) << ": " << problem.value("problem", "")
-              << "\n";
-    for (const auto& line : problem.value("stderr", json::array()))
+    std::cerr << "pm: instance " << problem.value(field::kId, 0) << ": "
+              << problem.value(field::kProblem, "") << "\n";
+    for (const auto& line : problem.value(field::kStderr, json::array()))
       std::cerr << "    " << line.get<std::string>() << "\n";
   }
   if (!problems.empty()) throw CliError("not every instance started; see `pm logs`");
@@ -277,8 +279,8 @@ void add_start_command(CLI::App& app) {
       return;
     }
     DaemonClient client(Paths::from_environment());
-    json request{{"spec", build_spec(*options)}, {"wait", !options->no_wait}};
-    report_started(client, client.call(make_request("start", request)));
+    json request{{field::kSpec, build_spec(*options)}, {field::kWait, !options->no_wait}};
+    report_started(client, client.call(make_request(command::kStart, request)));
   });
 }
 

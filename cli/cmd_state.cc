@@ -80,27 +80,27 @@ void add_state_commands(CLI::App& app) {
   save->add_flag("--force", *force, "Save even an empty list");
   save->callback([force] {
     DaemonClient client(Paths::from_environment());
-    json reply = client.call(make_request("save", {{"force", *force}}));
-    say("saved " + std::to_string(reply.value("count", 0)) + " app(s) to " +
-        reply.value("path", ""));
+    json reply = client.call(make_request(command::kSave, {{field::kForce, *force}}));
+    say("saved " + std::to_string(reply.value(field::kCount, 0)) + " app(s) to " +
+        reply.value(field::kPath, ""));
   });
 
   auto* resurrect = app.add_subcommand("resurrect", "Start the apps saved with pm save");
   resurrect->callback([] {
     DaemonClient client(Paths::from_environment());
-    json reply = client.call(make_request("resurrect"));
-    for (const auto& warning : reply["warnings"])
+    json reply = client.call(make_request(command::kResurrect));
+    for (const auto& warning : reply[field::kWarnings])
       std::cerr << "pm: warning: " << warning.get<std::string>() << "\n";
-    for (const auto& name : reply["started"]) say("resurrected " + name.get<std::string>());
-    for (const auto& name : reply["skipped"])
+    for (const auto& name : reply[field::kStarted]) say("resurrected " + name.get<std::string>());
+    for (const auto& name : reply[field::kSkipped])
       say(name.get<std::string>() + " is running already; left as it is");
-    print_process_table(client.call(make_request("list"))["processes"]);
+    show_processes(client);
   });
 
   auto* cleardump = app.add_subcommand("cleardump", "Forget the saved app list");
   cleardump->callback([] {
     DaemonClient client(Paths::from_environment());
-    say("removed " + client.call(make_request("cleardump")).value("path", ""));
+    say("removed " + client.call(make_request(command::kCleardump)).value(field::kPath, ""));
   });
 
   auto system = std::make_shared<std::string>("systemd");

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/daemon_client.h"
+#include "common/process_row.h"
 #include "common/protocol.h"
 
 namespace pm {
@@ -18,8 +19,14 @@ void add_message_commands(CLI::App& app);
 void add_ecosystem_commands(CLI::App& app);
 void add_state_commands(CLI::App& app);
 
-/// Prints the process table (`pm list`), fitted to the terminal.
-void print_process_table(const json& processes);
+/// The process table as pmd has it now (`list`).
+std::vector<ProcessRow> list_processes(DaemonClient& client);
+/// Prints rows as `pm list` does, fitted to the terminal.
+void print_process_table(const std::vector<ProcessRow>& rows);
+/// Asks pmd for the process table and prints it: what most commands end with.
+void show_processes(DaemonClient& client);
+/// Prints one progress message of a reload: "app[id] what happened".
+void say_progress(const json& step);
 /// Whether stdout is a terminal (colour, width).
 bool stdout_is_tty();
 /// Prints a status line, "[pm] message", to stdout.

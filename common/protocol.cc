@@ -2,19 +2,19 @@
 
 namespace pm {
 
-json make_request(const std::string& cmd, json args) {
-  args["v"] = kProtocolVersion;
-  args["cmd"] = cmd;
+json make_request(const Command& command, json args) {
+  args[field::kV] = kProtocolVersion;
+  args[field::kCmd] = command.name;
   return args;
 }
 
 json ok_reply(json fields) {
-  fields["ok"] = true;
+  fields[field::kOk] = true;
   return fields;
 }
 
 json error_reply(const std::string& message) {
-  return json{{"ok", false}, {"error", message}};
+  return json{{field::kOk, false}, {field::kError, message}};
 }
 
 std::string encode_line(const json& value) {
@@ -25,16 +25,17 @@ std::string encode_line(const json& value) {
 
 std::optional<std::string> check_request(const json& request) {
   if (!request.is_object()) return "request must be a JSON object";
-  auto version = request.find("v");
+  auto version = request.find(field::kV);
   if (version == request.end() || !version->is_number_integer())
-    return "request has no protocol version (field \"v\")";
+    return std::string("request has no protocol version (field \"") + field::kV + "\")";
   if (*version != kProtocolVersion) {
     return "protocol version mismatch: pm speaks " + std::to_string(version->get<int>()) +
            ", pmd speaks " + std::to_string(kProtocolVersion) +
            "; run `pm kill` (or `pm update`) to start the installed daemon";
   }
-  auto cmd = request.find("cmd");
-  if (cmd == request.end() || !cmd->is_string()) return "request has no command (field \"cmd\")";
+  auto cmd = request.find(field::kCmd);
+  if (cmd == request.end() || !cmd->is_string())
+    return std::string("request has no command (field \"") + field::kCmd + "\")";
   return std::nullopt;
 }
 

@@ -2,11 +2,15 @@
 // The control protocol between `pm` and `pmd`: newline-delimited JSON over a
 // Unix stream socket. One request gets one reply, except streaming requests
 // (`logs` with follow) which keep sending lines until the client hangs up.
+// This file frames and wraps messages; common/protocol_table.h lists every
+// command with its fields.
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+
+#include "common/protocol_table.h"
 
 namespace pm {
 
@@ -18,8 +22,8 @@ inline constexpr int kProtocolVersion = 1;
 /// The largest request the daemon reads; anything longer is refused.
 inline constexpr std::size_t kMaxRequestBytes = 1 << 20;
 
-/// Builds a request for `cmd` with the protocol version stamped on it.
-json make_request(const std::string& cmd, json args = json::object());
+/// Builds a request for `command` with the protocol version stamped on it.
+json make_request(const Command& command, json args = json::object());
 
 /// A successful reply carrying `fields`.
 json ok_reply(json fields = json::object());

@@ -1,5 +1,7 @@
 #include "daemon/control/log_follower.h"
 
+#include "common/log_events.h"
+
 namespace pm {
 
 bool LogFilter::wants(const LogLine& line) const {
@@ -20,14 +22,10 @@ void LogFollower::follow(LogBus& bus, const std::shared_ptr<ClientConnection>& c
       return;
     }
     if (*dropped) {
-      follower->stream({{"type", "dropped"}, {"count", *dropped}});
+      follower->stream(DroppedLinesEvent{*dropped});
       *dropped = 0;
     }
-    follower->stream({{"type", "line"},
-                      {"id", line.instance_id},
-                      {"name", line.app},
-                      {"stream", line.stream},
-                      {"line", line.text}});
+    follower->stream(LogLineEvent{line.instance_id, line.app, line.stream, std::string(line.text)});
   });
   client->start_streaming([&bus, token] { bus.unsubscribe(token); });
 }

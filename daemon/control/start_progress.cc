@@ -38,9 +38,10 @@ StartProgress StartProgress::of(const Supervisor& supervisor, const std::vector<
         problem = "exited (" + instance->last_exit() + ") before it was ready";
         if (!instance->last_error().empty()) problem += ": " + instance->last_error();
       }
-      progress.problems.push_back({{"id", instance->id()},
-                                   {"problem", problem},
-                                   {"stderr", last_lines(instance->err_log().file().path(), 5)}});
+      progress.problems.push_back(
+          {{field::kId, instance->id()},
+           {field::kProblem, problem},
+           {field::kStderr, last_lines(instance->err_log().file().path(), 5)}});
     }
     if (progress.listen_error.empty()) progress.listen_error = app->listeners().last_error();
     if (!app->start_warning().empty()) progress.warnings.push_back(app->start_warning());

@@ -345,4 +345,14 @@ std::uint64_t Instance::memory() const {
   return pid_ > 0 ? sample_process(pid_).rss_bytes : 0;
 }
 
+std::uint64_t Instance::uptime_ms() const {
+  return pid_ > 0 ? now_ms(context_.loop) - started_ms_ : 0;
+}
+
+ProcessUsage Instance::usage() {
+  if (pid_ <= 0) return {};
+  ProcessSample sample = sample_process(pid_);
+  return {cpu_.percent(sample, now_ms(context_.loop), started_ms_), sample.rss_bytes};
+}
+
 }  // namespace pm

@@ -29,6 +29,12 @@ enum class InstanceState { Launching, Online, Stopping, Stopped, WaitingRestart,
 
 const char* state_name(InstanceState state);
 
+/// What a running process uses; zeros when none runs.
+struct ProcessUsage {
+  double cpu_percent = 0;  // of one CPU
+  std::uint64_t memory_bytes = 0;
+};
+
 /// Owned by its App in the Supervisor. Never destroyed while Stopping.
 class Instance {
  public:
@@ -75,10 +81,19 @@ class Instance {
   const std::string& last_error() const { return last_error_; }
   const std::string& last_exit() const { return last_exit_; }
 
-  /// The row `pm list` shows.
-  nlohmann::json summary();
-  /// Everything `pm describe` shows.
-  nlohmann::json details();
+  int restarts() const { return restarts_; }
+  int unstable_restarts() const { return policy_.unstable_restarts(); }
+  /// When the slot was first created, wall clock ms (kept across reloads).
+  std::int64_t created_at() const { return created_at_; }
+  /// How long the running process has been up, 0 when none runs.
+  std::uint64_t uptime_ms() const;
+  /// The running process's CPU use since the last call and its memory.
+  ProcessUsage usage();
+  const std::string& socket_via() const { return socket_via_; }
+  const std::string& ready_via() const { return ready_via_; }
+  std::string notify_path() const { return notify_ ? notify_->path() : ""; }
+  /// The last exits, newest last: {at, pid, exit, uptime_ms, stopped}.
+  const nlohmann::json& history() const { return history_; }
   LogSink& out_log() { return out_; }
   LogSink& err_log() { return err_; }
 

@@ -1,0 +1,30 @@
+#pragma once
+// ProcessRow: one instance as `pm list` shows it and `pm jlist` prints it.
+// jlist is a public API that scripts read: its field names do not change.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace pm {
+
+/// One row of the process table, a plain value: pmd builds it
+/// (daemon/control/process_rows.cc), the CLI prints it.
+struct ProcessRow {
+  int id = 0;
+  std::string name;
+  std::string mode;    // "fork", or "cluster" for an app of several instances
+  std::string listen;  // the app's bound addresses, comma-separated
+  int pid = 0;         // 0 when no process runs
+  std::string status;  // launching, online, stopping, stopped, waiting restart, errored
+  int restarts = 0;
+  std::int64_t uptime_ms = 0;
+  double cpu = 0;            // percent of one CPU
+  std::uint64_t memory = 0;  // resident bytes
+};
+
+void to_json(nlohmann::json& value, const ProcessRow& row);
+/// Fields that are absent keep their defaults.
+void from_json(const nlohmann::json& value, ProcessRow& row);
+
+}  // namespace pm
