@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -19,12 +18,8 @@ namespace pm {
 namespace {
 
 std::string binary_dir() {
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return "/usr/bin";
-  self[n] = '\0';
-  std::string dir(self);
-  return dir.substr(0, dir.find_last_of('/'));
+  std::string dir = self_exe_dir();
+  return dir.empty() ? "/usr/bin" : dir;
 }
 
 std::string user_name() {

@@ -20,15 +20,9 @@ namespace {
 constexpr int kDaemonStartMs = 10000;
 
 std::string daemon_binary() {
-  char self[4096];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) {
-    self[n] = '\0';
-    std::string dir(self);
-    dir.erase(dir.find_last_of('/'));
-    std::string candidate = dir + "/pmd";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
+  std::string dir = self_exe_dir();
+  std::string candidate = dir + "/pmd";
+  if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
   return "pmd";
 }
 
