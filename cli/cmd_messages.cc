@@ -13,7 +13,7 @@ void report(const json& reply, const char* done_key, const std::string& verb) {
   if (!ids.empty()) say(verb + " instance" + (reply[done_key].size() == 1 ? " " : "s ") + ids);
   std::string missed;
   for (const auto& id : reply["missed"]) missed += (missed.empty() ? "" : ", ") + id.dump();
-  if (!missed.empty()) throw CliError("not running, nothing sent: instance " + missed);
+  if (!missed.empty()) throw UserError("not running, nothing sent: instance " + missed);
 }
 
 }  // namespace
@@ -30,7 +30,7 @@ void add_message_commands(CLI::App& app) {
   send->callback([target, text] {
     json message = json::parse(*text, nullptr, false);
     if (message.is_discarded())
-      throw CliError("the message is not JSON: " + *text + " (quote strings: '\"hello\"')");
+      throw UserError("the message is not JSON: " + *text + " (quote strings: '\"hello\"')");
     DaemonClient client(Paths::from_environment());
     report(client.call(make_request("send", {{"targets", {*target}}, {"message", message}})),
            "delivered", "sent to");
@@ -42,7 +42,7 @@ void add_message_commands(CLI::App& app) {
   cmd->add_option("signal", *signal, "SIGUSR1, USR1, 10 ...")->required();
   cmd->add_option("target", *signal_target, "App name, instance id, or all")->required();
   cmd->callback([signal, signal_target] {
-    if (signal_number(*signal) == 0) throw CliError("\"" + *signal + "\" is not a signal");
+    if (signal_number(*signal) == 0) throw UserError("\"" + *signal + "\" is not a signal");
     DaemonClient client(Paths::from_environment());
     report(client.call(make_request("signal", {{"targets", {*signal_target}},
                                                {"signal", signal_name(signal_number(*signal))}})),

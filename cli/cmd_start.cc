@@ -58,7 +58,7 @@ struct StartOptions {
 std::string absolute(const std::string& path) {
   char here[PATH_MAX];
   if (!path.empty() && path[0] == '/') return path;
-  if (!::getcwd(here, sizeof here)) throw CliError("cannot read the current directory");
+  if (!::getcwd(here, sizeof here)) throw UserError("cannot read the current directory");
   if (path.empty() || path == ".") return here;
   return std::string(here) + "/" + path;
 }
@@ -80,16 +80,12 @@ json build_spec(const StartOptions& options) {
   spec.script = options.script;
   spec.args = options.args;
   spec.name = options.name;
-  try {
-    spec.instances = parse_instances(options.instances);
-  } catch (const SpecError& error) {
-    throw CliError(error.what());
-  }
+  spec.instances = parse_instances(options.instances);
   spec.cwd = absolute(options.cwd);
   spec.interpreter = options.interpreter;
   spec.autorestart = !options.no_autorestart;
   if (signal_number(options.kill_signal) == 0)
-    throw CliError("--kill-signal: \"" + options.kill_signal + "\" is not a signal");
+    throw UserError("--kill-signal: \"" + options.kill_signal + "\" is not a signal");
   spec.kill_signal = signal_name(signal_number(options.kill_signal));
   spec.kill_timeout_ms = options.kill_timeout;
   spec.max_restarts = options.max_restarts;
@@ -100,8 +96,8 @@ json build_spec(const StartOptions& options) {
   spec.shutdown_with_message = options.shutdown_with_message;
   spec.log_max_size = parse_bytes(options.log_max_size);
   if (spec.log_max_size < 0)
-    throw CliError("--log-max-size takes a size such as 10M (got \"" + options.log_max_size +
-                   "\")");
+    throw UserError("--log-max-size takes a size such as 10M (got \"" + options.log_max_size +
+                    "\")");
   spec.log_max_files = options.log_max_files;
   spec.log_date_format = strftime_format(options.log_date_format);
   if (options.time && spec.log_date_format.empty()) spec.log_date_format = "%Y-%m-%dT%H:%M:%S";
@@ -115,27 +111,22 @@ json build_spec(const StartOptions& options) {
   if (!options.max_memory_restart.empty()) {
     spec.max_memory_restart = parse_bytes(options.max_memory_restart);
     if (spec.max_memory_restart <= 0)
-      throw CliError("--max-memory-restart takes a size such as 300M (got \"" +
-                     options.max_memory_restart + "\")");
+      throw UserError("--max-memory-restart takes a size such as 300M (got \"" +
+                      options.max_memory_restart + "\")");
   }
   spec.cron_restart = options.cron_restart;
   spec.restart_delay_ms = options.restart_delay;
   spec.exp_backoff_restart_delay_ms = options.exp_backoff_restart_delay;
   spec.stop_exit_codes = options.stop_exit_codes;
-  if (!options.interpreter_args.empty()) {
-    try {
-      spec.interpreter_args = split_command(options.interpreter_args);
-    } catch (const SpecError& error) {
-      throw CliError(error.what());
-    }
-  }
+  if (!options.interpreter_args.empty())
+    spec.interpreter_args = split_command(options.interpreter_args);
   spec.instance_var = options.instance_var;
   // The app sees the environment `pm start` was run with, as under PM2.
   std::string env_name;
   auto variables = variables_in(options.env, env_name);
   if (!env_name.empty())
-    throw CliError("--env takes KEY=VALUE (got \"" + env_name +
-                   "\"); a bare name is for ecosystem files");
+    throw UserError("--env takes KEY=VALUE (got \"" + env_name +
+                    "\"); a bare name is for ecosystem files");
   spec.env = environment_with(variables).get<std::map<std::string, std::string>>();
   json value = to_json(spec);
   value.erase("argv");
@@ -170,7 +161,7 @@ void report_started(DaemonClient& client, const json& reply) {
     for (const auto& line : problem.value("stderr", json::array()))
       std::cerr << "    " << line.get<std::string>() << "\n";
   }
-  if (!problems.empty()) throw CliError("not every instance started; see `pm logs`");
+  if (!problems.empty()) throw UserError("not every instance started; see `pm logs`");
 }
 
 json environment_with(const std::vector<std::string>& overrides) {
@@ -183,7 +174,7 @@ json environment_with(const std::vector<std::string>& overrides) {
   for (const auto& pair : overrides) {
     auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw CliError("--env takes KEY=VALUE (got \"" + pair + "\")");
+      throw UserError("--env takes KEY=VALUE (got \"" + pair + "\")");
     env[pair.substr(0, eq)] = pair.substr(eq + 1);
   }
   return env;
@@ -269,7 +260,7 @@ void add_start_command(CLI::App& app) {
   cmd->callback([options] {
     std::string file = options->script.empty() ? find_ecosystem_file() : options->script;
     if (file.empty())
-      throw CliError(
+      throw UserError(
           "start what? Name a script or command, or run it where an "
           "ecosystem.config.js, ecosystem.json or Procfile is");
     if (is_ecosystem_file(file)) {
