@@ -1,6 +1,5 @@
 // `pm stop`, `pm restart`, `pm delete`: act on apps by name, id or all.
 
-#include <iostream>
 #include <map>
 
 #include "cli/commands.h"
@@ -21,49 +20,6 @@ void add_target_command(CLI::App& app, const std::string& name, const std::strin
     std::string joined;
     for (const auto& target : *targets) joined += (joined.empty() ? "" : ", ") + target;
     say(done_verb + " " + joined);
-    print_process_table(client.call(make_request("list"))["processes"]);
-  });
-}
-
-struct ReloadOptions {
-  std::vector<std::string> targets;
-  int parallel = 1;
-  bool update_env = false;
-  std::vector<std::string> env;
-  bool no_wait = false;
-};
-
-void add_reload_command(CLI::App& app) {
-  auto options = std::make_shared<ReloadOptions>();
-  auto* cmd = app.add_subcommand(
-      "reload", "Replace instances one by one, each new one ready before the old one stops");
-  cmd->add_option("targets", options->targets, "App names, instance ids, or all")->required();
-  cmd->add_option("--parallel", options->parallel, "Replace this many instances at a time")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_flag("--update-env", options->update_env,
-                "Give the apps the environment of this shell (and --env) from now on");
-  cmd->add_option("--env", options->env, "With --update-env: also set KEY=VALUE (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_flag("--no-wait", options->no_wait, "Return at once; the reload goes on");
-  cmd->callback([options] {
-    json request{{"targets", options->targets},
-                 {"parallel", options->parallel},
-                 {"wait", !options->no_wait}};
-    if (options->update_env) request["env"] = environment_with(options->env);
-    DaemonClient client(Paths::from_environment());
-    client.stream(make_request("reload", request), [](const json& step) {
-      say(step.value("app", "") + "[" + std::to_string(step.value("id", -1)) + "] " +
-          step.value("message", ""));
-      std::cout.flush();
-    });
-    if (options->no_wait) {
-      say("reload started; follow it with `pm list`");
-      return;
-    }
-    std::string joined;
-    for (const auto& target : options->targets) joined += (joined.empty() ? "" : ", ") + target;
-    say("reloaded " + joined);
     print_process_table(client.call(make_request("list"))["processes"]);
   });
 }

@@ -1,4 +1,5 @@
-// `pm ping` and `pm kill`: the daemon itself.
+// `pm ping` and `pm kill`: pmd itself. `pm update`, which replaces pmd, is in
+// cmd_update.cc and listed between them.
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -6,7 +7,6 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <map>
 
 #include "cli/commands.h"
 
@@ -41,48 +41,7 @@ void add_daemon_commands(CLI::App& app) {
               << ")\n";
   });
 
-  auto* update = app.add_subcommand(
-      "update", "Replace the running pmd with the installed one, keeping every app running");
-  update->callback([] {
-    Paths paths = Paths::from_environment();
-    std::map<int, int> before;  // instance id → pid
-    long long started_at = 0;
-    {
-      DaemonClient old(paths);
-      if (old.connect_if_running()) {
-        json rows = old.call(make_request("list"));
-        for (const auto& row : rows["processes"]) before[row.value("id", 0)] = row.value("pid", 0);
-        started_at = old.call(make_request("ping")).value("started_at", 0LL);
-        old.call(make_request("update"));
-      }
-    }
-    // The old image answered, then execs: ask until the new one answers.
-    json version;
-    for (int attempt = 0;; ++attempt) {
-      try {
-        DaemonClient probe(paths);
-        version = probe.call(make_request("ping"));
-        if (!started_at || version.value("started_at", 0LL) != started_at) break;
-      } catch (const UserError&) {
-        if (attempt > 1000) throw;
-      }
-      if (attempt > 1000) throw UserError("pmd is still the old one; see " + paths.daemon_log());
-      timespec pause{0, 10 * 1000 * 1000};
-      ::nanosleep(&pause, nullptr);
-    }
-    DaemonClient fresh(paths);
-    json list = fresh.call(make_request("list"));
-    int kept = 0;
-    for (const auto& row : list["processes"]) {
-      auto it = before.find(row.value("id", -1));
-      if (it != before.end() && it->second > 0 && it->second == row.value("pid", 0)) ++kept;
-    }
-    say("pmd " + version.value("version", "?") + " runs (pid " +
-        std::to_string(version.value("pid", 0)) + ")");
-    if (!before.empty())
-      say(std::to_string(kept) + " running instance(s) taken over, pids unchanged");
-    print_process_table(list["processes"]);
-  });
+  add_update_command(app);
 
   auto* kill = app.add_subcommand("kill", "Stop every app gracefully, then pmd");
   kill->callback([] {

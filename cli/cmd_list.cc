@@ -158,14 +158,7 @@ void add_list_commands(CLI::App& app) {
     std::cout << client.call(make_request("list"))["processes"].dump() << "\n";
   });
 
-  auto env_target = std::make_shared<std::string>();
-  auto* env = app.add_subcommand("env", "Print the environment an instance runs with");
-  env->add_option("id", *env_target, "Instance id")->required();
-  env->callback([env_target] {
-    DaemonClient client(Paths::from_environment());
-    json reply = client.call(make_request("env", {{"targets", {*env_target}}}));
-    for (const auto& entry : reply["env"]) std::cout << entry.get<std::string>() << "\n";
-  });
+  add_env_command(app);
 
   auto target = std::make_shared<std::string>();
   auto* describe = app.add_subcommand("describe", "Show everything about an app or instance");

@@ -1,5 +1,5 @@
 // `pm save`, `pm resurrect`, `pm cleardump`: the saved process list;
-// `pm startup`, `pm unstartup`: start pmd at boot; `pm update`: a new pmd.
+// `pm startup`, `pm unstartup`: start pmd at boot and resurrect that list.
 
 #include <pwd.h>
 #include <sys/stat.h>

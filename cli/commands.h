@@ -18,6 +18,12 @@ void add_message_commands(CLI::App& app);
 void add_ecosystem_commands(CLI::App& app);
 void add_state_commands(CLI::App& app);
 
+// Commands in a file of their own, registered by a family above so that
+// `pm help` lists them beside their kin.
+void add_env_command(CLI::App& app);     // by add_list_commands
+void add_reload_command(CLI::App& app);  // by add_control_commands
+void add_update_command(CLI::App& app);  // by add_daemon_commands
+
 /// Prints the process table (`pm list`), fitted to the terminal.
 void print_process_table(const json& processes);
 /// Whether stdout is a terminal (colour, width).
