@@ -27,7 +27,7 @@ void stop_daemon(DaemonClient& client) {
     if (!gone) ::nanosleep(&pause, nullptr);
   }
   if (lock >= 0) ::close(lock);
-  if (!gone) throw CliError("pmd answered but is still running after 10 s");
+  if (!gone) throw UserError("pmd answered but is still running after 10 s");
 }
 
 /// `pm update`: has the running pmd hand over to the installed one, waits
@@ -51,10 +51,10 @@ void update_daemon() {
       DaemonClient probe(paths);
       version = probe.call(make_request(command::kPing));
       if (!started_at || version.value(field::kStartedAt, 0LL) != started_at) break;
-    } catch (const CliError&) {
+    } catch (const UserError&) {
       if (attempt > 1000) throw;
     }
-    if (attempt > 1000) throw CliError("pmd is still the old one; see " + paths.daemon_log());
+    if (attempt > 1000) throw UserError("pmd is still the old one; see " + paths.daemon_log());
     timespec pause{0, 10 * 1000 * 1000};
     ::nanosleep(&pause, nullptr);
   }

@@ -26,7 +26,7 @@ void add_deploy_command(CLI::App& app, const std::string& name, const std::strin
   cmd->add_option("--env", options->env_name, "Merge env_NAME into env");
   cmd->callback([options, action] {
     std::string file = options->file.empty() ? find_ecosystem_file() : options->file;
-    if (file.empty()) throw CliError("no ecosystem file given, and none here");
+    if (file.empty()) throw UserError("no ecosystem file given, and none here");
     json specs = ecosystem_specs(file, options->env_name, options->only, environment_with({}));
     DaemonClient client(Paths::from_environment());
     json reply = client.stream(

@@ -112,7 +112,7 @@ void add_log_commands(CLI::App& app) {
   logs->add_flag("--timestamp", options->timestamp, "Prefix live lines with the time they came");
   logs->callback([options] {
     if (options->out_only && options->err_only)
-      throw CliError("--out and --err together: leave both out to see both");
+      throw UserError("--out and --err together: leave both out to see both");
     json request{{field::kLines, options->lines},
                  {field::kOut, !options->err_only},
                  {field::kErr, !options->out_only},

@@ -16,13 +16,13 @@ void report(const json& reply, const char* reached, const std::string& verb) {
   if (!ids.empty()) say(verb + " instance" + (reply[reached].size() == 1 ? " " : "s ") + ids);
   std::string missed;
   for (const auto& id : reply[field::kMissed]) missed += (missed.empty() ? "" : ", ") + id.dump();
-  if (!missed.empty()) throw CliError("not running, nothing sent: instance " + missed);
+  if (!missed.empty()) throw UserError("not running, nothing sent: instance " + missed);
 }
 
 void send_message(const std::string& target, const std::string& text) {
   json message = json::parse(text, nullptr, false);
   if (message.is_discarded())
-    throw CliError("the message is not JSON: " + text + " (quote strings: '\"hello\"')");
+    throw UserError("the message is not JSON: " + text + " (quote strings: '\"hello\"')");
   DaemonClient client(Paths::from_environment());
   report(client.call(make_request(command::kSend,
                                   {{field::kTargets, {target}}, {field::kMessage, message}})),
@@ -30,7 +30,7 @@ void send_message(const std::string& target, const std::string& text) {
 }
 
 void send_signal(const std::string& signal, const std::string& target) {
-  if (signal_number(signal) == 0) throw CliError("\"" + signal + "\" is not a signal");
+  if (signal_number(signal) == 0) throw UserError("\"" + signal + "\" is not a signal");
   std::string name = signal_name(signal_number(signal));
   DaemonClient client(Paths::from_environment());
   report(client.call(

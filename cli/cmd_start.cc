@@ -20,45 +20,32 @@ namespace pm {
 
 namespace {
 
+/// A size as the flags take it: "10M" rather than 10485760.
+std::string size_text(std::int64_t bytes) {
+  for (const auto& [unit, scale] : {std::pair{"G", 1LL << 30}, {"M", 1LL << 20}, {"K", 1LL << 10}})
+    if (bytes >= scale && bytes % scale == 0) return std::to_string(bytes / scale) + unit;
+  return std::to_string(bytes);
+}
+
+/// What `pm start` was given. Flags that are a spec field as is fill `spec`,
+/// so they start from AppSpec's defaults; the rest are read by build_spec.
 struct StartOptions {
-  std::string script;
-  std::vector<std::string> args;
-  std::string name;
-  std::string instances = "1";
-  std::string cwd;
+  AppSpec spec;
+  std::string instances = std::to_string(spec.instances);
   std::vector<std::string> env;
-  std::string interpreter;
   bool no_autorestart = false;
-  std::string kill_signal = "SIGINT";
-  int kill_timeout = 1600;
-  int max_restarts = 16;
-  int min_uptime = 1000;
-  std::vector<std::string> listen;
-  int listen_timeout = 3000;
-  bool wait_ready = false;
   bool no_wait = false;
-  bool shutdown_with_message = false;
-  std::string log_max_size = "10M";
-  int log_max_files = 5;
+  std::string log_max_size = size_text(spec.log_max_size);
   bool time = false;
-  std::string log_date_format;
-  bool merge_logs = false;
-  std::string out_file;
-  std::string error_file;
   std::string max_memory_restart;
-  std::string cron_restart;
-  int restart_delay = 0;
-  int exp_backoff_restart_delay = 100;
-  std::vector<int> stop_exit_codes;
   std::string interpreter_args;
-  std::string instance_var = "NODE_APP_INSTANCE";
   std::vector<std::string> only;
 };
 
 std::string absolute(const std::string& path) {
   char here[PATH_MAX];
   if (!path.empty() && path[0] == '/') return path;
-  if (!::getcwd(here, sizeof here)) throw CliError("cannot read the current directory");
+  if (!::getcwd(here, sizeof here)) throw UserError("cannot read the current directory");
   if (path.empty() || path == ".") return here;
   return std::string(here) + "/" + path;
 }
@@ -76,66 +63,35 @@ std::vector<std::string> variables_in(const std::vector<std::string>& env, std::
 }
 
 json build_spec(const StartOptions& options) {
-  AppSpec spec;
-  spec.script = options.script;
-  spec.args = options.args;
-  spec.name = options.name;
-  try {
-    spec.instances = parse_instances(options.instances);
-  } catch (const SpecError& error) {
-    throw CliError(error.what());
-  }
-  spec.cwd = absolute(options.cwd);
-  spec.interpreter = options.interpreter;
-  spec.autorestart = !options.no_autorestart;
-  if (signal_number(options.kill_signal) == 0)
-    throw CliError("--kill-signal: \"" + options.kill_signal + "\" is not a signal");
-  spec.kill_signal = signal_name(signal_number(options.kill_signal));
-  spec.kill_timeout_ms = options.kill_timeout;
-  spec.max_restarts = options.max_restarts;
-  spec.min_uptime_ms = options.min_uptime;
-  spec.listen = options.listen;
-  spec.listen_timeout_ms = options.listen_timeout;
-  spec.wait_ready = options.wait_ready;
-  spec.shutdown_with_message = options.shutdown_with_message;
+  AppSpec spec = options.spec;
+  spec.instances = parse_instances(options.instances);
+  spec.cwd = absolute(spec.cwd);
+  if (options.no_autorestart) spec.autorestart = false;
+  if (signal_number(spec.kill_signal) == 0)
+    throw UserError("--kill-signal: \"" + spec.kill_signal + "\" is not a signal");
+  spec.kill_signal = signal_name(signal_number(spec.kill_signal));
   spec.log_max_size = parse_bytes(options.log_max_size);
   if (spec.log_max_size < 0)
-    throw CliError("--log-max-size takes a size such as 10M (got \"" + options.log_max_size +
-                   "\")");
-  spec.log_max_files = options.log_max_files;
-  spec.log_date_format = strftime_format(options.log_date_format);
-  if (options.time && spec.log_date_format.empty()) spec.log_date_format = "%Y-%m-%dT%H:%M:%S";
-  spec.merge_logs = options.merge_logs;
-  spec.out_file = options.out_file.empty() || log_disabled(options.out_file)
-                      ? options.out_file
-                      : absolute(options.out_file);
-  spec.error_file = options.error_file.empty() || log_disabled(options.error_file)
-                        ? options.error_file
-                        : absolute(options.error_file);
+    throw UserError("--log-max-size takes a size such as 10M (got \"" + options.log_max_size +
+                    "\")");
+  spec.log_date_format = strftime_format(spec.log_date_format);
+  if (options.time && spec.log_date_format.empty()) spec.log_date_format = kTimeLogDateFormat;
+  for (std::string* file : {&spec.out_file, &spec.error_file})
+    if (!file->empty() && !log_disabled(*file)) *file = absolute(*file);
   if (!options.max_memory_restart.empty()) {
     spec.max_memory_restart = parse_bytes(options.max_memory_restart);
     if (spec.max_memory_restart <= 0)
-      throw CliError("--max-memory-restart takes a size such as 300M (got \"" +
-                     options.max_memory_restart + "\")");
+      throw UserError("--max-memory-restart takes a size such as 300M (got \"" +
+                      options.max_memory_restart + "\")");
   }
-  spec.cron_restart = options.cron_restart;
-  spec.restart_delay_ms = options.restart_delay;
-  spec.exp_backoff_restart_delay_ms = options.exp_backoff_restart_delay;
-  spec.stop_exit_codes = options.stop_exit_codes;
-  if (!options.interpreter_args.empty()) {
-    try {
-      spec.interpreter_args = split_command(options.interpreter_args);
-    } catch (const SpecError& error) {
-      throw CliError(error.what());
-    }
-  }
-  spec.instance_var = options.instance_var;
+  if (!options.interpreter_args.empty())
+    spec.interpreter_args = split_command(options.interpreter_args);
   // The app sees the environment `pm start` was run with, as under PM2.
   std::string env_name;
   auto variables = variables_in(options.env, env_name);
   if (!env_name.empty())
-    throw CliError("--env takes KEY=VALUE (got \"" + env_name +
-                   "\"); a bare name is for ecosystem files");
+    throw UserError("--env takes KEY=VALUE (got \"" + env_name +
+                    "\"); a bare name is for ecosystem files");
   spec.env = environment_with(variables).get<std::map<std::string, std::string>>();
   json value = to_json(spec);
   value.erase("argv");
@@ -172,7 +128,7 @@ void report_started(DaemonClient& client, const json& reply) {
     for (const auto& line : problem.value(field::kStderr, json::array()))
       std::cerr << "    " << line.get<std::string>() << "\n";
   }
-  if (!problems.empty()) throw CliError("not every instance started; see `pm logs`");
+  if (!problems.empty()) throw UserError("not every instance started; see `pm logs`");
 }
 
 json environment_with(const std::vector<std::string>& overrides) {
@@ -185,7 +141,7 @@ json environment_with(const std::vector<std::string>& overrides) {
   for (const auto& pair : overrides) {
     auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw CliError("--env takes KEY=VALUE (got \"" + pair + "\")");
+      throw UserError("--env takes KEY=VALUE (got \"" + pair + "\")");
     env[pair.substr(0, eq)] = pair.substr(eq + 1);
   }
   return env;
@@ -194,84 +150,86 @@ json environment_with(const std::vector<std::string>& overrides) {
 void add_start_command(CLI::App& app) {
   auto options = std::make_shared<StartOptions>();
   auto* cmd = app.add_subcommand("start", "Start a script or command as an app");
-  cmd->add_option("script", options->script,
+  cmd->add_option("script", options->spec.script,
                   "A file (.js runs under node, .py python3, .sh bash, else as is), a "
                   "command line, or an ecosystem file (ecosystem.config.js, *.json, Procfile; "
                   "default: the one here)");
-  cmd->add_option("args", options->args, "Arguments for the app, after --");
-  cmd->add_option("-n,--name", options->name, "App name (default: the script's name)");
+  cmd->add_option("args", options->spec.args, "Arguments for the app, after --");
+  cmd->add_option("-n,--name", options->spec.name, "App name (default: the script's name)");
   cmd->add_option("-i,--instances", options->instances,
                   "Instances: N, max (one per CPU), 0 (max), -N (CPUs minus N)");
-  cmd->add_option("--cwd", options->cwd, "Working directory (default: here)");
+  cmd->add_option("--cwd", options->spec.cwd, "Working directory (default: here)");
   cmd->add_option("--only", options->only, "With an ecosystem file: only these apps (a,b)")
       ->delimiter(',');
   cmd->add_option("--env", options->env,
                   "KEY=VALUE sets a variable (repeatable); a bare NAME picks env_NAME of an "
                   "ecosystem file")
       ->allow_extra_args(false);
-  cmd->add_option("--interpreter", options->interpreter,
+  cmd->add_option("--interpreter", options->spec.interpreter,
                   "Run the script with this program (\"none\": run it as is)");
   cmd->add_flag("--no-autorestart", options->no_autorestart, "Do not restart after a crash");
-  cmd->add_option("--kill-signal", options->kill_signal, "Signal for a graceful stop")
+  cmd->add_option("--kill-signal", options->spec.kill_signal, "Signal for a graceful stop")
       ->capture_default_str();
-  cmd->add_option("--kill-timeout", options->kill_timeout, "ms before SIGKILL after the signal")
+  cmd->add_option("--kill-timeout", options->spec.kill_timeout_ms,
+                  "ms before SIGKILL after the signal")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--max-restarts", options->max_restarts,
+  cmd->add_option("--max-restarts", options->spec.max_restarts,
                   "Unstable restarts in a row before errored")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--min-uptime", options->min_uptime, "ms a run must last to count as stable")
+  cmd->add_option("--min-uptime", options->spec.min_uptime_ms,
+                  "ms a run must last to count as stable")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--listen", options->listen,
+  cmd->add_option("--listen", options->spec.listen,
                   "Bind this address for the app and pass it at fd 3 (LISTEN_FDS): PORT, "
                   "HOST:PORT, [V6]:PORT or a socket path (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--listen-timeout", options->listen_timeout,
+  cmd->add_option("--listen-timeout", options->spec.listen_timeout_ms,
                   "ms to wait for a ready signal before counting an instance online")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--wait-ready", options->wait_ready,
+  cmd->add_flag("--wait-ready", options->spec.wait_ready,
                 "Only an explicit signal (process.send('ready'), sd_notify READY=1) means ready");
   cmd->add_flag("--no-wait", options->no_wait, "Return at once instead of waiting for readiness");
   cmd->add_option("--log-max-size", options->log_max_size,
                   "Rotate a log file past this size (10M, 500K; 0: never)")
       ->capture_default_str();
-  cmd->add_option("--log-max-files", options->log_max_files, "Rotated files kept per log")
+  cmd->add_option("--log-max-files", options->spec.log_max_files, "Rotated files kept per log")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--time", options->time, "Prefix each log line with a timestamp");
-  cmd->add_option("--log-date-format", options->log_date_format,
+  cmd->add_option("--log-date-format", options->spec.log_date_format,
                   "Timestamp format (\"YYYY-MM-DD HH:mm:ss\" or strftime)");
-  cmd->add_flag("--merge-logs", options->merge_logs, "One log file per app, not per instance");
-  cmd->add_option("-o,--output", options->out_file, "stdout log file (/dev/null: none)");
-  cmd->add_option("-e,--error", options->error_file, "stderr log file (/dev/null: none)");
+  cmd->add_flag("--merge-logs", options->spec.merge_logs, "One log file per app, not per instance");
+  cmd->add_option("-o,--output", options->spec.out_file, "stdout log file (/dev/null: none)");
+  cmd->add_option("-e,--error", options->spec.error_file, "stderr log file (/dev/null: none)");
   cmd->add_option("--max-memory-restart", options->max_memory_restart,
                   "Reload an instance whose memory goes over this (300M, 1G)");
-  cmd->add_option("--cron-restart", options->cron_restart,
+  cmd->add_option("--cron-restart", options->spec.cron_restart,
                   "Reload on a cron schedule (\"0 3 * * *\")");
-  cmd->add_option("--restart-delay", options->restart_delay,
+  cmd->add_option("--restart-delay", options->spec.restart_delay_ms,
                   "Fixed ms before a crashed instance restarts (instead of backoff)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--exp-backoff-restart-delay", options->exp_backoff_restart_delay,
+  cmd->add_option("--exp-backoff-restart-delay", options->spec.exp_backoff_restart_delay_ms,
                   "First ms of the restart backoff (x1.5 each time, up to 15 s)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--stop-exit-codes", options->stop_exit_codes,
+  cmd->add_option("--stop-exit-codes", options->spec.stop_exit_codes,
                   "Exit codes that mean done, not crashed (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--interpreter-args,--node-args", options->interpreter_args,
                   "Arguments for the interpreter, before the script");
-  cmd->add_option("--instance-var", options->instance_var,
+  cmd->add_option("--instance-var", options->spec.instance_var,
                   "Environment variable holding the instance index")
       ->capture_default_str();
-  cmd->add_flag("--shutdown-with-message", options->shutdown_with_message,
+  cmd->add_flag("--shutdown-with-message", options->spec.shutdown_with_message,
                 "Stop instances by sending them the message \"shutdown\" instead of a signal");
   cmd->callback([options] {
-    std::string file = options->script.empty() ? find_ecosystem_file() : options->script;
+    std::string file = options->spec.script.empty() ? find_ecosystem_file() : options->spec.script;
     if (file.empty())
-      throw CliError(
+      throw UserError(
           "start what? Name a script or command, or run it where an "
           "ecosystem.config.js, ecosystem.json or Procfile is");
     if (is_ecosystem_file(file)) {

@@ -1,12 +1,11 @@
 // `pm save`, `pm resurrect`, `pm cleardump`: the saved process list;
-// `pm startup`, `pm unstartup`: start pmd at boot; `pm update`: a new pmd.
+// `pm startup`, `pm unstartup`: start pmd at boot and resurrect that list.
 
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -19,12 +18,8 @@ namespace pm {
 namespace {
 
 std::string binary_dir() {
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return "/usr/bin";
-  self[n] = '\0';
-  std::string dir(self);
-  return dir.substr(0, dir.find_last_of('/'));
+  std::string dir = self_exe_dir();
+  return dir.empty() ? "/usr/bin" : dir;
 }
 
 std::string user_name() {
@@ -69,7 +64,7 @@ std::string unit_text(const Paths& paths) {
 
 void run(const std::string& command) {
   std::cout << "$ " << command << "\n";
-  if (std::system(command.c_str()) != 0) throw CliError("`" + command + "` failed");
+  if (std::system(command.c_str()) != 0) throw UserError("`" + command + "` failed");
 }
 
 }  // namespace
@@ -110,7 +105,8 @@ void add_state_commands(CLI::App& app) {
   startup->add_option("system", *system, "Init system (systemd)")->capture_default_str();
   startup->add_flag("--install", *install, "Write and enable the unit (needs root)");
   startup->callback([system, install] {
-    if (*system != "systemd") throw CliError("only systemd is supported (got \"" + *system + "\")");
+    if (*system != "systemd")
+      throw UserError("only systemd is supported (got \"" + *system + "\")");
     Paths paths = Paths::from_environment();
     std::string path = "/etc/systemd/system/" + unit_name();
     if (!*install) {
@@ -122,10 +118,10 @@ void add_state_commands(CLI::App& app) {
       return;
     }
     if (::geteuid() != 0)
-      throw CliError("writing " + path + " needs root: sudo env PM_HOME=" + paths.home +
-                     " pm startup --install");
+      throw UserError("writing " + path + " needs root: sudo env PM_HOME=" + paths.home +
+                      " pm startup --install");
     std::ofstream(path) << unit_text(paths);
-    if (!std::ofstream(path, std::ios::app)) throw CliError("cannot write " + path);
+    if (!std::ofstream(path, std::ios::app)) throw UserError("cannot write " + path);
     say("wrote " + path);
     run("systemctl daemon-reload");
     run("systemctl enable " + unit_name());
@@ -139,10 +135,10 @@ void add_state_commands(CLI::App& app) {
       say("no boot unit (" + path + ")");
       return;
     }
-    if (::geteuid() != 0) throw CliError("removing " + path + " needs root");
+    if (::geteuid() != 0) throw UserError("removing " + path + " needs root");
     run("systemctl disable " + unit_name());
     if (::unlink(path.c_str()) != 0)
-      throw CliError("cannot remove " + path + ": " + std::strerror(errno));
+      throw UserError("cannot remove " + path + ": " + std::strerror(errno));
     run("systemctl daemon-reload");
     say("removed " + path);
   });

@@ -32,7 +32,7 @@ bool stdout_is_tty();
 /// Prints a status line, "[pm] message", to stdout.
 void say(const std::string& message);
 /// Prints what a start reply says: apps started, the table, problems
-/// (throwing CliError when an instance failed).
+/// (throwing UserError when an instance failed).
 void report_started(DaemonClient& client, const json& reply);
 /// This process's environment with KEY=VALUE overrides applied.
 json environment_with(const std::vector<std::string>& overrides);

@@ -22,15 +22,9 @@ namespace {
 constexpr int kDaemonStartMs = 10000;
 
 std::string daemon_binary() {
-  char self[4096];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) {
-    self[n] = '\0';
-    std::string dir(self);
-    dir.erase(dir.find_last_of('/'));
-    std::string candidate = dir + "/pmd";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
+  std::string dir = self_exe_dir();
+  std::string candidate = dir + "/pmd";
+  if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
   return "pmd";
 }
 
@@ -51,7 +45,7 @@ bool DaemonClient::try_connect() {
     try {
       check_trusted_path(paths_.home);
     } catch (const std::exception& error) {
-      throw CliError(error.what());
+      throw UserError(error.what());
     }
     home_checked_ = true;
   }
@@ -59,10 +53,10 @@ bool DaemonClient::try_connect() {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   if (path.size() >= sizeof address.sun_path)
-    throw CliError("PM_HOME is too long for a socket path: " + path);
+    throw UserError("PM_HOME is too long for a socket path: " + path);
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw CliError(std::string("cannot create a socket: ") + std::strerror(errno));
+  if (fd < 0) throw UserError(std::string("cannot create a socket: ") + std::strerror(errno));
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     ::close(fd);
     return false;
@@ -72,9 +66,9 @@ bool DaemonClient::try_connect() {
   socklen_t size = sizeof peer;
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid()) {
     ::close(fd);
-    throw CliError("refusing to talk to " + path + ": it is served by uid " +
-                   std::to_string(peer.uid) + ", not by you (uid " + std::to_string(::geteuid()) +
-                   "); stop that process or use another PM_HOME");
+    throw UserError("refusing to talk to " + path + ": it is served by uid " +
+                    std::to_string(peer.uid) + ", not by you (uid " + std::to_string(::geteuid()) +
+                    "); stop that process or use another PM_HOME");
   }
   fd_ = fd;
   return true;
@@ -89,12 +83,12 @@ void DaemonClient::connect() {
   try {
     ensure_private_dir(paths_.home);
   } catch (const std::exception& error) {
-    throw CliError(error.what());
+    throw UserError(error.what());
   }
   // Two commands started at once must not start two daemons: the second
   // waits here until the first one's daemon answers.
   int lock = ::open(paths_.start_lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock < 0) throw CliError("cannot open " + paths_.start_lock() + ": " + std::strerror(errno));
+  if (lock < 0) throw UserError("cannot open " + paths_.start_lock() + ": " + std::strerror(errno));
   ::flock(lock, LOCK_EX);
   bool connected = try_connect();
   if (!connected) {
@@ -104,15 +98,15 @@ void DaemonClient::connect() {
   }
   ::close(lock);
   if (!connected)
-    throw CliError("pmd did not start within " + std::to_string(kDaemonStartMs / 1000) +
-                   " s; see " + paths_.daemon_log());
+    throw UserError("pmd did not start within " + std::to_string(kDaemonStartMs / 1000) +
+                    " s; see " + paths_.daemon_log());
 }
 
 void DaemonClient::start_daemon() {
   std::string binary = daemon_binary();
   std::string log = paths_.daemon_log();
   pid_t child = ::fork();
-  if (child < 0) throw CliError(std::string("cannot start pmd: ") + std::strerror(errno));
+  if (child < 0) throw UserError(std::string("cannot start pmd: ") + std::strerror(errno));
   if (child == 0) {
     // Detach twice so pmd belongs to no terminal and is nobody's child here.
     ::setsid();
@@ -136,7 +130,7 @@ void DaemonClient::send(const json& request) {
   while (sent < data.size()) {
     ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw CliError(std::string("lost the connection to pmd: ") + std::strerror(errno));
+    if (n <= 0) throw UserError(std::string("lost the connection to pmd: ") + std::strerror(errno));
     sent += static_cast<std::size_t>(n);
   }
 }
@@ -151,7 +145,7 @@ bool DaemonClient::receive(json& message) {
     input_.append(buffer, static_cast<std::size_t>(n));
   }
   message = json::parse(line, nullptr, false);
-  if (message.is_discarded()) throw CliError("pmd sent something that is not JSON: " + line);
+  if (message.is_discarded()) throw UserError("pmd sent something that is not JSON: " + line);
   return true;
 }
 
@@ -165,12 +159,12 @@ json DaemonClient::stream(const json& request, const std::function<void(const js
   json message;
   while (receive(message)) {
     if (message.contains("ok")) {
-      if (!message["ok"].get<bool>()) throw CliError(message.value("error", "pmd refused"));
+      if (!message["ok"].get<bool>()) throw UserError(message.value("error", "pmd refused"));
       return message;
     }
     on_message(message);
   }
-  throw CliError("pmd closed the connection without answering; see " + paths_.daemon_log());
+  throw UserError("pmd closed the connection without answering; see " + paths_.daemon_log());
 }
 
 }  // namespace pm

@@ -3,19 +3,13 @@
 // pmd when it is not running, so every command "just works".
 
 #include <functional>
-#include <stdexcept>
 #include <string>
 
 #include "common/paths.h"
 #include "common/protocol.h"
+#include "common/user_error.h"
 
 namespace pm {
-
-/// A failure to show the user as "pm: <message>", exit status 1.
-class CliError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 /// One per command run; holds one connection.
 class DaemonClient {
@@ -25,12 +19,12 @@ class DaemonClient {
   DaemonClient(const DaemonClient&) = delete;
   DaemonClient& operator=(const DaemonClient&) = delete;
 
-  /// Connects, starting pmd first if it is not running. Throws CliError.
+  /// Connects, starting pmd first if it is not running. Throws UserError.
   void connect();
   /// Connects only if pmd runs; returns false otherwise.
   bool connect_if_running();
 
-  /// Sends a request and returns its reply. An error reply throws CliError.
+  /// Sends a request and returns its reply. An error reply throws UserError.
   json call(const json& request);
   /// Sends a request whose reply is a stream: `on_message` sees each message
   /// until the final reply (returned) or the end of the connection.

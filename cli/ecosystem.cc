@@ -14,15 +14,6 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::set<std::string> kDurationFields = {"kill_timeout", "listen_timeout", "restart_delay",
-                                               "exp_backoff_restart_delay", "min_uptime"};
-const std::set<std::string> kBoolFields = {"autorestart", "wait_ready", "shutdown_with_message",
-                                           "merge_logs", "time"};
-const std::set<std::string> kStringFields = {
-    "name",       "script",          "cwd",          "interpreter",  "out_file",
-    "error_file", "log_date_format", "cron_restart", "instance_var", "exec_mode",
-    "kill_signal"};
-
 std::string stringify(const json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return "";
@@ -42,98 +33,169 @@ std::string absolute(const std::string& path, const std::string& base) {
   return base + "/" + path;
 }
 
-AppSpec read_app(const json& app, const std::string& base_dir, const std::string& env_name,
-                 std::vector<std::string>& warnings, const std::string& where) {
-  if (!app.is_object()) throw SpecError("an app must be an object, not " + app.dump());
-  json spec = json::object();
-  std::map<std::string, std::string> env;
-  std::map<std::string, std::string> env_override;
-  bool time = false;
-  for (const auto& [key, value] : app.items()) {
-    if (kDurationFields.count(key)) {
-      long long ms = parse_duration_ms(value);
-      if (ms < 0)
-        throw SpecError("field \"" + key + "\" must be a duration in ms (or \"10s\"), not " +
-                        value.dump() + (value.is_number() ? " (negative)" : ""));
-      spec[key] = ms;
-    } else if (kBoolFields.count(key)) {
-      if (!value.is_boolean())
-        throw SpecError("field \"" + key + "\" must be true or false, not " + value.dump());
-      if (key == "time")
-        time = value.get<bool>();
-      else
-        spec[key] = value;
-    } else if (kStringFields.count(key)) {
-      if (!value.is_string())
-        throw SpecError("field \"" + key + "\" must be a string, not " + value.dump());
-      if (key == "exec_mode") {
-        std::string mode = value.get<std::string>();
-        if (mode != "fork" && mode != "fork_mode" && mode != "cluster" && mode != "cluster_mode")
-          throw SpecError("field \"exec_mode\" must be fork or cluster, not \"" + mode + "\"");
-      } else {
-        spec[key] = value;
-      }
-    } else if (key == "args" || key == "interpreter_args" || key == "node_args") {
-      spec[key == "node_args" ? "interpreter_args" : key] = words(value, key);
-    } else if (key == "instances") {
-      if (value.is_number_integer())
-        spec["instances"] = value;
-      else if (value.is_string())
-        spec["instances"] = parse_instances(value.get<std::string>());
-      else
-        throw SpecError("instances must be a number or \"max\" (got " + value.dump() + ")");
-    } else if (key == "env") {
-      if (!value.is_object()) throw SpecError("field \"env\" must be an object");
-      for (const auto& [name, setting] : value.items()) env[name] = stringify(setting);
-    } else if (key.rfind("env_", 0) == 0) {
-      if (!value.is_object()) throw SpecError("field \"" + key + "\" must be an object");
-      if (key.substr(4) == env_name)
-        for (const auto& [name, setting] : value.items()) env_override[name] = stringify(setting);
-    } else if (key == "listen") {
-      if (value.is_array()) {
-        std::vector<std::string> addresses;
-        for (const auto& item : value) addresses.push_back(stringify(item));
-        spec["listen"] = addresses;
-      } else {
-        spec["listen"] = std::vector<std::string>{stringify(value)};
-      }
-    } else if (key == "port") {
-      env["PORT"] = stringify(value);
-    } else if (key == "max_restarts" || key == "log_max_files") {
+/// The AppSpec fields a file may set, by each name it may give them.
+const std::map<std::string, SpecField>& ecosystem_fields() {
+  static const std::map<std::string, SpecField> fields = [] {
+    std::map<std::string, SpecField> by_name;
+    AppSpec spec;
+    visit_fields(spec, [&](const SpecField& field, auto&) {
+      if (field.form == EcosystemForm::None) return;
+      by_name.emplace(field.name, field);
+      if (field.alias) by_name.emplace(field.alias, field);
+    });
+    return by_name;
+  }();
+  return fields;
+}
+
+const json& text(const std::string& key, const json& value) {
+  if (!value.is_string())
+    throw SpecError("field \"" + key + "\" must be a string, not " + value.dump());
+  return value;
+}
+
+const json& flag(const std::string& key, const json& value) {
+  if (!value.is_boolean())
+    throw SpecError("field \"" + key + "\" must be true or false, not " + value.dump());
+  return value;
+}
+
+std::map<std::string, std::string> variables(const std::string& key, const json& value) {
+  if (!value.is_object()) throw SpecError("field \"" + key + "\" must be an object");
+  std::map<std::string, std::string> out;
+  for (const auto& [name, setting] : value.items()) out[name] = stringify(setting);
+  return out;
+}
+
+json duration(const std::string& key, const json& value) {
+  long long ms = parse_duration_ms(value);
+  if (ms < 0)
+    throw SpecError("field \"" + key + "\" must be a duration in ms (or \"10s\"), not " +
+                    value.dump() + (value.is_number() ? " (negative)" : ""));
+  return ms;
+}
+
+json size(const std::string& key, const json& value) {
+  long long bytes = value.is_number_integer() ? value.get<long long>()
+                    : value.is_string()       ? parse_bytes(value.get<std::string>())
+                                              : -1;
+  if (bytes < 0)
+    throw SpecError("field \"" + key + "\" must be a size such as \"300M\", not " + value.dump());
+  return bytes;
+}
+
+json exit_codes(const std::string& key, const json& value) {
+  std::vector<int> codes;
+  for (const auto& code : value.is_array() ? value : json::array({value})) {
+    if (!code.is_number_integer())
+      throw SpecError("field \"" + key + "\" must hold exit codes, not " + code.dump());
+    codes.push_back(code.get<int>());
+  }
+  return codes;
+}
+
+json list(const json& value) {
+  std::vector<std::string> items;
+  for (const auto& item : value.is_array() ? value : json::array({value}))
+    items.push_back(stringify(item));
+  return items;
+}
+
+/// A field's value as spec_from_json reads it, from the form the file gave.
+json field_value(const SpecField& field, const std::string& key, const json& value) {
+  switch (field.form) {
+    case EcosystemForm::Text:
+      return text(key, value);
+    case EcosystemForm::Flag:
+      return flag(key, value);
+    case EcosystemForm::Whole:
       if (!value.is_number_integer())
         throw SpecError("field \"" + key + "\" must be a whole number, not " + value.dump());
-      spec[key] = value;
-    } else if (key == "max_memory_restart" || key == "log_max_size") {
-      long long bytes = value.is_number_integer() ? value.get<long long>()
-                        : value.is_string()       ? parse_bytes(value.get<std::string>())
-                                                  : -1;
-      if (bytes < 0)
-        throw SpecError("field \"" + key + "\" must be a size such as \"300M\", not " +
-                        value.dump());
-      spec[key] = bytes;
-    } else if (key == "stop_exit_codes") {
-      std::vector<int> codes;
-      for (const auto& code : value.is_array() ? value : json::array({value})) {
-        if (!code.is_number_integer())
-          throw SpecError("field \"stop_exit_codes\" must hold exit codes, not " + code.dump());
-        codes.push_back(code.get<int>());
-      }
-      spec["stop_exit_codes"] = codes;
-    } else {
-      warnings.push_back(where + ": unknown field \"" + key + "\" (ignored)");
-    }
+      return value;
+    case EcosystemForm::Instances:
+      if (value.is_number_integer()) return value;
+      if (value.is_string()) return parse_instances(value.get<std::string>());
+      throw SpecError("instances must be a number or \"max\" (got " + value.dump() + ")");
+    case EcosystemForm::Duration:
+      return duration(key, value);
+    case EcosystemForm::Size:
+      return size(key, value);
+    case EcosystemForm::Words:
+      return words(value, key);
+    case EcosystemForm::List:
+      return list(value);
+    case EcosystemForm::ExitCodes:
+      return exit_codes(key, value);
+    case EcosystemForm::Env:  // merged with port and env_<name> by the caller
+    case EcosystemForm::None:
+      break;
   }
-  for (const auto& [name, setting] : env_override) env[name] = setting;
-  if (time && !spec.contains("log_date_format")) spec["log_date_format"] = "%Y-%m-%dT%H:%M:%S";
+  return value;
+}
+
+/// What an app declares besides AppSpec's fields, applied once all are read.
+struct AppExtras {
+  std::map<std::string, std::string> env;           // env, and PORT from port
+  std::map<std::string, std::string> env_override;  // env_<name> for --env name
+  bool time = false;
+};
+
+/// Reads a PM2 key that is no AppSpec field; false when it is unknown.
+bool read_extra(const std::string& key, const json& value, const std::string& env_name,
+                AppExtras& extras) {
+  if (key == "time") {
+    extras.time = flag(key, value).get<bool>();
+  } else if (key == "exec_mode") {
+    std::string mode = text(key, value).get<std::string>();
+    if (mode != "fork" && mode != "fork_mode" && mode != "cluster" && mode != "cluster_mode")
+      throw SpecError("field \"exec_mode\" must be fork or cluster, not \"" + mode + "\"");
+  } else if (key == "port") {
+    extras.env["PORT"] = stringify(value);
+  } else if (key.rfind("env_", 0) == 0) {
+    auto settings = variables(key, value);
+    if (key.substr(4) == env_name) extras.env_override = std::move(settings);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/// Fills in what the file leaves to pm: paths from its directory, the
+/// timestamp `time` asks for, the environment.
+AppSpec complete(json spec, const AppExtras& extras, const std::string& base_dir) {
+  if (extras.time && !spec.contains("log_date_format"))
+    spec["log_date_format"] = kTimeLogDateFormat;
   if (spec.contains("log_date_format"))
     spec["log_date_format"] = strftime_format(spec["log_date_format"].get<std::string>());
   std::string cwd = spec.value("cwd", "");
   spec["cwd"] = cwd.empty() ? base_dir : absolute(cwd, base_dir);
   for (const char* path : {"out_file", "error_file"})
     if (spec.contains(path)) spec[path] = absolute(spec[path].get<std::string>(), spec["cwd"]);
+  std::map<std::string, std::string> env = extras.env;
+  for (const auto& [name, setting] : extras.env_override) env[name] = setting;
   spec["env"] = env;
   if (!spec.contains("script")) throw SpecError("field \"script\" is missing: nothing to run");
   return spec_from_json(spec);
+}
+
+AppSpec read_app(const json& app, const std::string& base_dir, const std::string& env_name,
+                 std::vector<std::string>& warnings, const std::string& where) {
+  if (!app.is_object()) throw SpecError("an app must be an object, not " + app.dump());
+  const auto& fields = ecosystem_fields();
+  json spec = json::object();
+  AppExtras extras;
+  for (const auto& [key, value] : app.items()) {
+    auto field = fields.find(key);
+    if (field == fields.end()) {
+      if (!read_extra(key, value, env_name, extras))
+        warnings.push_back(where + ": unknown field \"" + key + "\" (ignored)");
+    } else if (field->second.form == EcosystemForm::Env) {
+      for (const auto& [name, setting] : variables(key, value)) extras.env[name] = setting;
+    } else {
+      spec[field->second.name] = field_value(field->second, key, value);
+    }
+  }
+  return complete(std::move(spec), extras, base_dir);
 }
 
 void keep_only(Ecosystem& ecosystem, const std::vector<std::string>& only,

@@ -10,6 +10,9 @@
 
 namespace pm {
 
+/// The log_date_format that `time` (`--time`) stands for.
+constexpr const char* kTimeLogDateFormat = "%Y-%m-%dT%H:%M:%S";
+
 /// The apps of a file, and what was wrong but not fatal in it.
 struct Ecosystem {
   std::vector<AppSpec> apps;

@@ -34,7 +34,7 @@ bool is_file(const std::string& path) {
 
 std::string absolute_dir_of(const std::string& path) {
   char resolved[PATH_MAX];
-  if (!::realpath(path.c_str(), resolved)) throw CliError("cannot read " + path);
+  if (!::realpath(path.c_str(), resolved)) throw UserError("cannot read " + path);
   std::string full(resolved);
   return full.substr(0, full.find_last_of('/'));
 }
@@ -42,9 +42,9 @@ std::string absolute_dir_of(const std::string& path) {
 /// Runs node on a JavaScript config and returns what it exports, as JSON text.
 std::string evaluate_with_node(const std::string& path) {
   char resolved[PATH_MAX];
-  if (!::realpath(path.c_str(), resolved)) throw CliError("cannot read " + path);
+  if (!::realpath(path.c_str(), resolved)) throw UserError("cannot read " + path);
   int out[2];
-  if (::pipe(out) != 0) throw CliError(std::string("cannot run node: ") + std::strerror(errno));
+  if (::pipe(out) != 0) throw UserError(std::string("cannot run node: ") + std::strerror(errno));
   pid_t child = ::fork();
   if (child == 0) {
     ::dup2(out[1], 1);
@@ -65,8 +65,8 @@ std::string evaluate_with_node(const std::string& path) {
   int status = 0;
   ::waitpid(child, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) == 127)
-    throw CliError(path + " is JavaScript, and reading it needs node, which is not installed");
-  if (WEXITSTATUS(status) != 0) throw CliError("node could not evaluate " + path + " (see above)");
+    throw UserError(path + " is JavaScript, and reading it needs node, which is not installed");
+  if (WEXITSTATUS(status) != 0) throw UserError("node could not evaluate " + path + " (see above)");
   return text;
 }
 
@@ -101,16 +101,16 @@ Ecosystem load_ecosystem(const std::string& path, const std::string& env_name,
       text = evaluate_with_node(path);
     } else {
       std::ifstream in(path);
-      if (!in) throw CliError("cannot read " + path + ": " + std::strerror(errno));
+      if (!in) throw UserError("cannot read " + path + ": " + std::strerror(errno));
       std::stringstream buffer;
       buffer << in.rdbuf();
       text = buffer.str();
     }
     nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
-    if (document.is_discarded()) throw CliError(path + " is not valid JSON");
+    if (document.is_discarded()) throw UserError(path + " is not valid JSON");
     return read_ecosystem(document, path, dir, env_name, only);
   } catch (const SpecError& error) {
-    throw CliError(std::string(error.what()) + "; nothing was started");
+    throw UserError(std::string(error.what()) + "; nothing was started");
   }
 }
 

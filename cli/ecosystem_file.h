@@ -13,7 +13,7 @@ namespace pm {
 bool is_ecosystem_file(const std::string& path);
 /// The ecosystem file in the current directory, or empty.
 std::string find_ecosystem_file();
-/// Reads the file; throws CliError naming the file, app and field.
+/// Reads the file; throws UserError naming the file, app and field.
 Ecosystem load_ecosystem(const std::string& path, const std::string& env_name,
                          const std::vector<std::string>& only);
 

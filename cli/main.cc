@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
         return;
       }
     }
-    throw pm::CliError("no command named \"" + help_topic + "\"; see `pm help`");
+    throw pm::UserError("no command named \"" + help_topic + "\"; see `pm help`");
   });
 
   if (argc == 1) {
@@ -56,11 +56,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
-  } catch (const pm::CliError& error) {
-    std::fflush(stdout);
-    std::cerr << "pm: " << error.what() << "\n";
-    return 1;
   } catch (const std::exception& error) {
+    // pm::UserError says what to do; anything else is shown the same way.
     std::fflush(stdout);
     std::cerr << "pm: " << error.what() << "\n";
     return 1;

@@ -13,36 +13,10 @@ namespace pm {
 using json = nlohmann::json;
 
 json to_json(const AppSpec& spec) {
-  return json{{"name", spec.name},
-              {"script", spec.script},
-              {"args", spec.args},
-              {"interpreter", spec.interpreter},
-              {"cwd", spec.cwd},
-              {"env", spec.env},
-              {"instances", spec.instances},
-              {"kill_signal", spec.kill_signal},
-              {"kill_timeout", spec.kill_timeout_ms},
-              {"min_uptime", spec.min_uptime_ms},
-              {"max_restarts", spec.max_restarts},
-              {"autorestart", spec.autorestart},
-              {"listen", spec.listen},
-              {"listen_timeout", spec.listen_timeout_ms},
-              {"wait_ready", spec.wait_ready},
-              {"shutdown_with_message", spec.shutdown_with_message},
-              {"interpreter_args", spec.interpreter_args},
-              {"restart_delay", spec.restart_delay_ms},
-              {"exp_backoff_restart_delay", spec.exp_backoff_restart_delay_ms},
-              {"stop_exit_codes", spec.stop_exit_codes},
-              {"max_memory_restart", spec.max_memory_restart},
-              {"cron_restart", spec.cron_restart},
-              {"instance_var", spec.instance_var},
-              {"out_file", spec.out_file},
-              {"error_file", spec.error_file},
-              {"merge_logs", spec.merge_logs},
-              {"log_date_format", spec.log_date_format},
-              {"log_max_size", spec.log_max_size},
-              {"log_max_files", spec.log_max_files},
-              {"argv", spec.argv}};
+  json value = json::object();
+  visit_fields(spec,
+               [&](const SpecField& field, const auto& member) { value[field.name] = member; });
+  return value;
 }
 
 namespace {
@@ -69,36 +43,8 @@ void require_non_negative(int value, const char* field) {
 AppSpec spec_from_json(const json& value) {
   if (!value.is_object()) throw SpecError("app spec must be a JSON object");
   AppSpec spec;
-  read_field(value, "name", spec.name);
-  read_field(value, "script", spec.script);
-  read_field(value, "args", spec.args);
-  read_field(value, "interpreter", spec.interpreter);
-  read_field(value, "cwd", spec.cwd);
-  read_field(value, "env", spec.env);
-  read_field(value, "instances", spec.instances);
-  read_field(value, "kill_signal", spec.kill_signal);
-  read_field(value, "kill_timeout", spec.kill_timeout_ms);
-  read_field(value, "min_uptime", spec.min_uptime_ms);
-  read_field(value, "max_restarts", spec.max_restarts);
-  read_field(value, "autorestart", spec.autorestart);
-  read_field(value, "argv", spec.argv);
-  read_field(value, "listen", spec.listen);
-  read_field(value, "listen_timeout", spec.listen_timeout_ms);
-  read_field(value, "wait_ready", spec.wait_ready);
-  read_field(value, "shutdown_with_message", spec.shutdown_with_message);
-  read_field(value, "interpreter_args", spec.interpreter_args);
-  read_field(value, "restart_delay", spec.restart_delay_ms);
-  read_field(value, "exp_backoff_restart_delay", spec.exp_backoff_restart_delay_ms);
-  read_field(value, "stop_exit_codes", spec.stop_exit_codes);
-  read_field(value, "max_memory_restart", spec.max_memory_restart);
-  read_field(value, "cron_restart", spec.cron_restart);
-  read_field(value, "instance_var", spec.instance_var);
-  read_field(value, "out_file", spec.out_file);
-  read_field(value, "error_file", spec.error_file);
-  read_field(value, "merge_logs", spec.merge_logs);
-  read_field(value, "log_date_format", spec.log_date_format);
-  read_field(value, "log_max_size", spec.log_max_size);
-  read_field(value, "log_max_files", spec.log_max_files);
+  visit_fields(
+      spec, [&](const SpecField& field, auto& member) { read_field(value, field.name, member); });
 
   if (spec.script.empty()) throw SpecError("field \"script\" is missing: nothing to run");
   if (spec.name.empty()) spec.name = default_app_name(spec.script);

@@ -57,6 +57,68 @@ struct AppSpec {
   std::vector<std::string> argv;
 };
 
+/// How an ecosystem file (PM2's forms) may write a field's value.
+enum class EcosystemForm {
+  None,       // not read from ecosystem files
+  Text,       // a string
+  Flag,       // true or false
+  Whole,      // a whole number
+  Instances,  // a number or "max"
+  Duration,   // milliseconds, or a string such as "10s"
+  Size,       // bytes, or a string such as "300M"
+  Words,      // a list, or one string split like a shell command line
+  List,       // a list, or one value
+  ExitCodes,  // a list of exit codes, or one
+  Env,        // an object of variables
+};
+
+/// One AppSpec field as written down: its name in JSON (on the wire, in
+/// dump.json, in ecosystem files), another name ecosystem files may give it
+/// (PM2's), and how ecosystem files write it.
+struct SpecField {
+  const char* name;
+  EcosystemForm form;
+  const char* alias = nullptr;
+};
+
+/// Calls `visit(SpecField, member)` for each field of `spec` (an AppSpec,
+/// const or not). The one list of fields: JSON in both directions and the
+/// ecosystem reader follow it; a field's default is its initialiser above.
+template <typename Spec, typename Visit>
+void visit_fields(Spec& spec, Visit&& visit) {
+  using Form = EcosystemForm;
+  visit(SpecField{"name", Form::Text}, spec.name);
+  visit(SpecField{"script", Form::Text}, spec.script);
+  visit(SpecField{"args", Form::Words}, spec.args);
+  visit(SpecField{"interpreter", Form::Text}, spec.interpreter);
+  visit(SpecField{"cwd", Form::Text}, spec.cwd);
+  visit(SpecField{"env", Form::Env}, spec.env);
+  visit(SpecField{"instances", Form::Instances}, spec.instances);
+  visit(SpecField{"kill_signal", Form::Text}, spec.kill_signal);
+  visit(SpecField{"kill_timeout", Form::Duration}, spec.kill_timeout_ms);
+  visit(SpecField{"min_uptime", Form::Duration}, spec.min_uptime_ms);
+  visit(SpecField{"max_restarts", Form::Whole}, spec.max_restarts);
+  visit(SpecField{"autorestart", Form::Flag}, spec.autorestart);
+  visit(SpecField{"argv", Form::None}, spec.argv);
+  visit(SpecField{"listen", Form::List}, spec.listen);
+  visit(SpecField{"listen_timeout", Form::Duration}, spec.listen_timeout_ms);
+  visit(SpecField{"wait_ready", Form::Flag}, spec.wait_ready);
+  visit(SpecField{"shutdown_with_message", Form::Flag}, spec.shutdown_with_message);
+  visit(SpecField{"interpreter_args", Form::Words, "node_args"}, spec.interpreter_args);
+  visit(SpecField{"restart_delay", Form::Duration}, spec.restart_delay_ms);
+  visit(SpecField{"exp_backoff_restart_delay", Form::Duration}, spec.exp_backoff_restart_delay_ms);
+  visit(SpecField{"stop_exit_codes", Form::ExitCodes}, spec.stop_exit_codes);
+  visit(SpecField{"max_memory_restart", Form::Size}, spec.max_memory_restart);
+  visit(SpecField{"cron_restart", Form::Text}, spec.cron_restart);
+  visit(SpecField{"instance_var", Form::Text}, spec.instance_var);
+  visit(SpecField{"out_file", Form::Text}, spec.out_file);
+  visit(SpecField{"error_file", Form::Text}, spec.error_file);
+  visit(SpecField{"merge_logs", Form::Flag}, spec.merge_logs);
+  visit(SpecField{"log_date_format", Form::Text}, spec.log_date_format);
+  visit(SpecField{"log_max_size", Form::Size}, spec.log_max_size);
+  visit(SpecField{"log_max_files", Form::Whole}, spec.log_max_files);
+}
+
 nlohmann::json to_json(const AppSpec& spec);
 
 /// Reads a spec sent by a client; throws SpecError naming the bad field.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -22,6 +23,18 @@ Paths Paths::from_environment() {
     user_home = pw ? pw->pw_dir : "/tmp";
   }
   return Paths{std::string(user_home) + "/.pm"};
+}
+
+std::string self_exe() {
+  char path[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) return "";
+  return std::string(path, static_cast<std::size_t>(n));
+}
+
+std::string self_exe_dir() {
+  std::string path = self_exe();
+  return path.substr(0, path.find_last_of('/'));
 }
 
 void ensure_private_dir(const std::string& dir) {

@@ -22,6 +22,13 @@ struct Paths {
   static Paths from_environment();
 };
 
+/// The path of the running program's binary (/proc/self/exe), or empty
+/// when the system will not say.
+std::string self_exe();
+
+/// The directory of the running program's binary, or empty.
+std::string self_exe_dir();
+
 /// Creates `dir` (and parents) if missing and makes it 0700. Throws
 /// std::runtime_error if it exists but belongs to someone else, or if
 /// another user could replace it (check_trusted_path).

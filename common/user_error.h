@@ -6,6 +6,8 @@
 
 namespace pm {
 
+/// The one error type for what the user can act on: pmd replies with it as
+/// {"ok":false,"error":...}; pm prints it as "pm: <message>", exit status 1.
 class UserError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -26,12 +26,8 @@ namespace {
 
 /// A file installed beside pmd (build tree) or in ../lib/pm.
 std::string find_installed(const std::string& name) {
-  char self[4096];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return "";
-  self[n] = '\0';
-  std::string dir(self);
-  dir.erase(dir.find_last_of('/'));
+  std::string dir = self_exe_dir();
+  if (dir.empty()) return "";
   for (const std::string& candidate : {dir + "/" + name, dir + "/../lib/pm/" + name}) {
     char resolved[4096];
     if (::realpath(candidate.c_str(), resolved) && ::access(resolved, R_OK) == 0) return resolved;
@@ -158,10 +154,8 @@ std::string Daemon::hand_over(std::shared_ptr<ClientConnection> client) {
   } catch (const UserError& error) {
     return error.what();
   }
-  char self[4096];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return "cannot find the pmd binary";
-  std::string binary(self, static_cast<std::size_t>(n));
+  std::string binary = self_exe();
+  if (binary.empty()) return "cannot find the pmd binary";
   // Replaced on disk by the install: run what is at the path now.
   const std::string deleted = " (deleted)";
   if (binary.size() > deleted.size() &&
