@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/format.h"
 #include "cli/positional_command.h"
+#include "cli/terminal_text.h"
 #include "common/instance_details.h"
 
 namespace pm {
@@ -20,7 +21,7 @@ bool stdout_is_tty() {
 }
 
 void say(const std::string& message) {
-  std::cout << "[pm] " << message << "\n";
+  std::cout << "[pm] " << terminal_safe(message) << "\n";
 }
 
 namespace {
@@ -66,9 +67,9 @@ void print_process_table(const std::vector<ProcessRow>& rows) {
   for (const auto& row : rows) {
     bool running = row.pid > 0;
     table.add_row({{std::to_string(row.id), "36"},
-                   {row.name, "1"},
+                   {terminal_safe(row.name), "1"},
                    {row.mode, ""},
-                   {row.listen.empty() ? "-" : row.listen, ""},
+                   {row.listen.empty() ? "-" : terminal_safe(row.listen), ""},
                    {running ? std::to_string(row.pid) : "-", ""},
                    {running ? format_duration(row.uptime_ms) : "-", ""},
                    {std::to_string(row.restarts), ""},
@@ -97,7 +98,7 @@ std::string local_time(std::int64_t ms) {
 }
 
 void print_line(const std::string& key, const std::string& value) {
-  std::printf("  %-18s %s\n", key.c_str(), value.c_str());
+  std::printf("  %-18s %s\n", key.c_str(), terminal_safe(value).c_str());
 }
 
 void print_exit(const ExitRecord& exit) {
@@ -113,7 +114,7 @@ void print_describe(const InstanceDetails& instance) {
   for (const auto& arg : spec.argv) argv += (argv.empty() ? "" : " ") + arg;
   bool running = process.pid > 0;
 
-  std::printf("%s [%d]\n", spec.name.c_str(), process.id);
+  std::printf("%s [%d]\n", terminal_safe(spec.name).c_str(), process.id);
   print_line("status", process.status);
   print_line("pid", running ? std::to_string(process.pid) : "-");
   print_line("uptime", running ? format_duration(process.uptime_ms) : "-");

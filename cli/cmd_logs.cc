@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "common/log_events.h"
 
 namespace pm {
@@ -55,19 +56,22 @@ void print_line(const LogsOptions& options, int id, const std::string& name, boo
     std::fputc('\n', stdout);
     return;
   }
-  std::string prefix = std::to_string(id) + "|" + name + "|";
+  std::string prefix = std::to_string(id) + "|" + terminal_safe(name) + "|";
+  // What the app wrote, minus what would drive the terminal (colours stay).
+  std::string shown = terminal_safe(text, true);
   if (stdout_is_tty()) {
     const char* colour = is_err ? "31" : kPrefixColours[id % 8];
-    std::printf("\033[%sm%s\033[0m %s\n", colour, prefix.c_str(), text.c_str());
+    std::printf("\033[%sm%s\033[0m %s\n", colour, prefix.c_str(), shown.c_str());
   } else {
-    std::printf("%s %s\n", prefix.c_str(), text.c_str());
+    std::printf("%s %s\n", prefix.c_str(), shown.c_str());
   }
 }
 
 void print_tail(const LogsOptions& options, const LogTailEvent& tail) {
   bool headers = !options.raw && !options.json_lines;
   if (headers) {
-    std::string header = tail.path + " last " + std::to_string(options.lines) + " lines:";
+    std::string header =
+        terminal_safe(tail.path) + " last " + std::to_string(options.lines) + " lines:";
     if (stdout_is_tty())
       std::printf("\033[90m%s\033[0m\n", header.c_str());
     else

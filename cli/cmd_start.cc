@@ -10,6 +10,7 @@
 #include "cli/ecosystem.h"
 #include "cli/ecosystem_file.h"
 #include "cli/format.h"
+#include "cli/terminal_text.h"
 #include "common/app_spec.h"
 #include "common/command_line.h"
 #include "common/signal_names.h"
@@ -126,7 +127,7 @@ void report_started(DaemonClient& client, const json& reply) {
     std::cerr << "pm: instance " << problem.value(field::kId, 0) << ": "
               << problem.value(field::kProblem, "") << "\n";
     for (const auto& line : problem.value(field::kStderr, json::array()))
-      std::cerr << "    " << line.get<std::string>() << "\n";
+      std::cerr << "    " << terminal_safe(line.get<std::string>(), true) << "\n";
   }
   if (!problems.empty()) throw UserError("not every instance started; see `pm logs`");
 }

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -48,7 +49,8 @@ int main(int argc, char** argv) {
   if (argv[1][0] != '-') {
     auto matches = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(argv[1]); });
     if (matches.empty()) {
-      std::cerr << "pm: unknown command \"" << argv[1] << "\"; `pm help` lists them\n";
+      std::cerr << "pm: unknown command \"" << pm::terminal_safe(argv[1])
+                << "\"; `pm help` lists them\n";
       return 2;
     }
   }
@@ -59,7 +61,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& error) {
     // pm::UserError says what to do; anything else is shown the same way.
     std::fflush(stdout);
-    std::cerr << "pm: " << error.what() << "\n";
+    std::cerr << "pm: " << pm::terminal_safe(error.what()) << "\n";
     return 1;
   }
   return 0;

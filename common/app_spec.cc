@@ -48,6 +48,17 @@ AppSpec spec_from_json(const json& value) {
 
   if (spec.script.empty()) throw SpecError("field \"script\" is missing: nothing to run");
   if (spec.name.empty()) spec.name = default_app_name(spec.script);
+  // Before any message quotes the name: it is shown on terminals.
+  if (spec.name.size() > kMaxAppNameLength)
+    throw SpecError("an app name has at most " + std::to_string(kMaxAppNameLength) +
+                    " characters, so that its log paths fit (got " +
+                    std::to_string(spec.name.size()) + ")");
+  for (std::size_t i = 0; i < spec.name.size(); ++i) {
+    auto c = static_cast<unsigned char>(spec.name[i]);
+    if (c < 0x20 || c == 0x7f)
+      throw SpecError("an app name must not contain control characters (character " +
+                      std::to_string(i + 1) + " is one)");
+  }
   if (spec.name == "all") throw SpecError("\"all\" is reserved and cannot name an app");
   if (std::all_of(spec.name.begin(), spec.name.end(), ::isdigit))
     throw SpecError("app name \"" + spec.name + "\" is a number; numbers are instance ids");

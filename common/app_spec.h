@@ -121,6 +121,9 @@ void visit_fields(Spec& spec, Visit&& visit) {
 
 nlohmann::json to_json(const AppSpec& spec);
 
+/// The longest app name: "<name>-<id>-error.log.<n>" must fit a file name.
+inline constexpr std::size_t kMaxAppNameLength = 128;
+
 /// Reads a spec sent by a client; throws SpecError naming the bad field.
 AppSpec spec_from_json(const nlohmann::json& value);
 
