@@ -53,6 +53,17 @@ class DaemonSurvivesTest(PmTestCase):
         # even encode it.
         node = self.write("deep.js", f"""
             const fs = require("fs");
+            // The channel is non-blocking: wait out a full socket buffer.
+            function writeAll(text) {{
+              const bytes = Buffer.from(text);
+              for (let at = 0; at < bytes.length;) {{
+                try {{
+                  at += fs.writeSync(process.channel.fd, bytes, at);
+                }} catch (error) {{
+                  if (error.code !== "EAGAIN") throw error;
+                }}
+              }}
+            }}
             const query = {{cmd: "NODE_CLUSTER", act: "queryServer", seq: 1, port: 0,
                             addressType: 4, address: "@"}};
             const wrongTypes = [
@@ -62,7 +73,7 @@ class DaemonSurvivesTest(PmTestCase):
             ].map((m) => JSON.stringify(m));
             for (const line of ['{DEEP}', JSON.stringify(query).replace('"@"', '{DEEP}'),
                                 ...wrongTypes])
-              fs.writeSync(process.channel.fd, line + "\\n");
+              writeAll(line + "\\n");
             process.send("still here");
             setInterval(() => {{}}, 1000);
         """)
