@@ -140,6 +140,9 @@ time.sleep(1000)
                                   text=True, timeout=60, preexec_fn=tiny_limit)
 
         pm_limited("ping")
+        if self.sanitized(self.daemon_pid()):
+            self.skipTest("UBSan checks memory through a pipe of its own, which it cannot open "
+                          "when fds are out, and then reports a false error")
         pm_limited("start", "/bin/sleep", "--name", "hog", "-i", "3", "--", "1000")
         result = pm_limited("start", "/bin/sleep", "--name", "many", "-i", "4", "--", "1000")
         self.assertIn("Too many open files; retrying", result.stderr)
@@ -160,6 +163,12 @@ time.sleep(1000)
         self.assertEqual(sorted(f for f in os.listdir(self.home) if f.startswith("dump")), [])
 
 
+    def sanitized(self, pid):
+        """Whether pmd runs with ASan/UBSan, whose allocator and checks have
+        costs of their own."""
+        with open(f"/proc/{pid}/maps") as maps:
+            return any("libasan" in line or "libubsan" in line for line in maps)
+
     def rss_mb(self, pid):
         with open(f"/proc/{pid}/status") as f:
             return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
@@ -167,6 +176,8 @@ time.sleep(1000)
     def test_a_client_that_never_reads_is_dropped_and_pmd_does_not_grow(self):
         # 30 MB of log, then 100 requests for all of it on one connection
         # whose replies are never read.
+        # ASan keeps freed memory aside for a while: keep that small here.
+        self.env["ASAN_OPTIONS"] += ":quarantine_size_mb=1:thread_local_quarantine_size_kb=64"
         self.pm("start", "sh", "--name", "chatty", "--", "-c",
                 "yes " + "x" * 199 + " | head -n 150000; echo done; exec sleep 1000")
         [row] = self.wait_status("chatty", "online")
@@ -186,7 +197,9 @@ time.sleep(1000)
             poller.register(hog, select.POLLRDHUP)
             self.wait_for(lambda: poller.poll(0), "pmd to drop the client that never reads")
             self.pm("ping")
-            self.assertLess(self.rss_mb(pmd) - before, 100,
+            # Unbounded, the replies would take about 850 MB.
+            limit = 250 if self.sanitized(pmd) else 100
+            self.assertLess(self.rss_mb(pmd) - before, limit,
                             "pmd grew by queueing replies nobody reads")
         self.assertEqual(self.daemon_pid(), pmd)
 
