@@ -280,8 +280,11 @@ Ecosystem read_procfile(const std::string& text, const std::string& file,
 
 long long parse_duration_ms(const json& value) {
   if (value.is_number_integer()) return value.get<long long>() >= 0 ? value.get<long long>() : -1;
+  // A float past long long's range would be undefined behaviour to convert.
   if (value.is_number())
-    return value.get<double>() >= 0 ? static_cast<long long>(value.get<double>()) : -1;
+    return value.get<double>() >= 0 && value.get<double>() < 1e15
+               ? static_cast<long long>(value.get<double>())
+               : -1;
   if (!value.is_string()) return -1;
   std::string text = value.get<std::string>();
   std::size_t digits = 0;

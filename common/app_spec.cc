@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <type_traits>
 
 #include "common/cron_schedule.h"
 #include "common/listen_address.h"
@@ -21,14 +24,36 @@ json to_json(const AppSpec& spec) {
 
 namespace {
 
+/// A value as a message may quote it: never more than a line of it.
+std::string shown(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  return text.size() > 80 ? text.substr(0, 77) + "..." : text;
+}
+
 template <typename T>
 void read_field(const json& value, const char* field, T& out) {
   auto it = value.find(field);
   if (it == value.end() || it->is_null()) return;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // nlohmann converts any number, and a float past T's range is undefined
+    // behaviour: take whole numbers that fit, and say so otherwise.
+    if (it->is_number()) {
+      double number = it->get<double>();
+      if (!(number >= static_cast<double>(std::numeric_limits<T>::min()) &&
+            number <= static_cast<double>(std::numeric_limits<T>::max())) ||
+          number != std::floor(number))
+        throw SpecError(std::string("field \"") + field + "\" must be a whole number from " +
+                        std::to_string(std::numeric_limits<T>::min()) + " to " +
+                        std::to_string(std::numeric_limits<T>::max()) + " (got " + shown(*it) +
+                        ")");
+      out = it->is_number_float() ? static_cast<T>(number) : it->get<T>();
+      return;
+    }
+  }
   try {
     out = it->get<T>();
   } catch (const json::exception&) {
-    throw SpecError(std::string("field \"") + field + "\" has the wrong type: " + it->dump());
+    throw SpecError(std::string("field \"") + field + "\" has the wrong type: " + shown(*it));
   }
 }
 

@@ -149,3 +149,15 @@ TEST_CASE("bad specs are refused naming the field") {
   CHECK(message(json{{"script", "a"}, {"cwd", "rel"}}).find("cwd") != std::string::npos);
   CHECK(message(json::array()).find("object") != std::string::npos);
 }
+
+TEST_CASE("numeric fields take whole numbers that fit, and refuse the rest by name") {
+  nlohmann::json spec{{"script", "/bin/true"}, {"max_memory_restart", 3.0e29}};
+  CHECK_THROWS_WITH(pm::spec_from_json(spec),
+                    doctest::Contains("field \"max_memory_restart\" must be a whole number"));
+  spec["max_memory_restart"] = 2.5;
+  CHECK_THROWS_WITH(pm::spec_from_json(spec), doctest::Contains("whole number"));
+  spec["max_memory_restart"] = 1024.0;
+  CHECK(pm::spec_from_json(spec).max_memory_restart == 1024);
+  spec["max_memory_restart"] = 1024;
+  CHECK(pm::spec_from_json(spec).max_memory_restart == 1024);
+}

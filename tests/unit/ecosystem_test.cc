@@ -87,6 +87,7 @@ TEST_CASE("durations and date formats") {
   CHECK(pm::parse_duration_ms(json(1500)) == 1500);
   CHECK(pm::parse_duration_ms(json("10s")) == 10000);
   CHECK(pm::parse_duration_ms(json("2m")) == 120000);
+  CHECK(pm::parse_duration_ms(json(1.11e91)) == -1);  // found by fuzz_ecosystem
   CHECK(pm::parse_duration_ms(json("250ms")) == 250);
   CHECK(pm::parse_duration_ms(json(-1)) == -1);
   CHECK(pm::parse_duration_ms(json("soon")) == -1);
