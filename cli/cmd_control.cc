@@ -1,7 +1,5 @@
-// `pm stop`, `pm restart`, `pm delete`, `pm reset`, `pm reload`, `pm scale`:
-// act on apps by name, id or all.
-
-#include <iostream>
+// `pm stop`, `pm restart`, `pm delete`, `pm reset`, `pm scale`: act on apps
+// by name, id or all (`pm reload` is in cmd_reload.cc).
 
 #include "cli/commands.h"
 #include "cli/positional_command.h"
@@ -9,12 +7,6 @@
 namespace pm {
 
 namespace {
-
-std::string joined(const std::vector<std::string>& targets) {
-  std::string text;
-  for (const auto& target : targets) text += (text.empty() ? "" : ", ") + target;
-  return text;
-}
 
 /// `pm <command> <targets...>`, named as the command it sends.
 CLI::App* add_target_command(CLI::App& app, const Command& command, const std::string& description,
@@ -31,43 +23,6 @@ CLI::App* add_target_command(CLI::App& app, const Command& command, const std::s
   return cmd;
 }
 
-struct ReloadOptions {
-  std::vector<std::string> targets;
-  int parallel = 1;
-  bool update_env = false;
-  std::vector<std::string> env;
-  bool no_wait = false;
-};
-
-void add_reload_command(CLI::App& app) {
-  auto options = std::make_shared<ReloadOptions>();
-  auto* cmd = app.add_subcommand(
-      "reload", "Replace instances one by one, each new one ready before the old one stops");
-  cmd->add_option("targets", options->targets, "App names, instance ids, or all")->required();
-  cmd->add_option("--parallel", options->parallel, "Replace this many instances at a time")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_flag("--update-env", options->update_env,
-                "Give the apps the environment of this shell (and --env) from now on");
-  cmd->add_option("--env", options->env, "With --update-env: also set KEY=VALUE (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_flag("--no-wait", options->no_wait, "Return at once; the reload goes on");
-  cmd->callback([options] {
-    json request{{field::kTargets, options->targets},
-                 {field::kParallel, options->parallel},
-                 {field::kWait, !options->no_wait}};
-    if (options->update_env) request[field::kEnv] = environment_with(options->env);
-    DaemonClient client(Paths::from_environment());
-    client.stream(make_request(command::kReload, request), say_progress);
-    if (options->no_wait) {
-      say("reload started; follow it with `pm list`");
-      return;
-    }
-    say("reloaded " + joined(options->targets));
-    show_processes(client);
-  });
-}
-
 void add_scale_command(CLI::App& app) {
   add_positional_command(
       app, "scale", "Run N instances of an app (N, +N or -N)",
@@ -80,12 +35,6 @@ void add_scale_command(CLI::App& app) {
 }
 
 }  // namespace
-
-void say_progress(const json& step) {
-  say(step.value(field::kApp, "") + "[" + std::to_string(step.value(field::kId, -1)) + "] " +
-      step.value(field::kMessage, ""));
-  std::cout.flush();
-}
 
 void add_control_commands(CLI::App& app) {
   add_reload_command(app);

@@ -20,6 +20,12 @@ bool stdout_is_tty() {
   return tty;
 }
 
+std::string joined(const std::vector<std::string>& targets) {
+  std::string text;
+  for (const auto& target : targets) text += (text.empty() ? "" : ", ") + target;
+  return text;
+}
+
 void say(const std::string& message) {
   std::cout << "[pm] " << terminal_safe(message) << "\n";
 }
@@ -170,13 +176,7 @@ void add_list_commands(CLI::App& app) {
     std::cout << json(list_processes(client)).dump() << "\n";
   });
 
-  add_positional_command(
-      app, "env", "Print the environment an instance runs with", {{"id", "Instance id"}},
-      [](const std::vector<std::string>& words) {
-        DaemonClient client(Paths::from_environment());
-        json reply = client.call(make_request(command::kEnv, {{field::kTargets, {words[0]}}}));
-        for (const auto& entry : reply[field::kEnv]) std::cout << entry.get<std::string>() << "\n";
-      });
+  add_env_command(app);
 
   add_positional_command(
       app, "describe", "Show everything about an app or instance",

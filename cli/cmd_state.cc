@@ -67,37 +67,8 @@ void run(const std::string& command) {
   if (std::system(command.c_str()) != 0) throw UserError("`" + command + "` failed");
 }
 
-}  // namespace
-
-void add_state_commands(CLI::App& app) {
-  auto force = std::make_shared<bool>(false);
-  auto* save = app.add_subcommand("save", "Save the running apps, for resurrect and boot");
-  save->add_flag("--force", *force, "Save even an empty list");
-  save->callback([force] {
-    DaemonClient client(Paths::from_environment());
-    json reply = client.call(make_request(command::kSave, {{field::kForce, *force}}));
-    say("saved " + std::to_string(reply.value(field::kCount, 0)) + " app(s) to " +
-        reply.value(field::kPath, ""));
-  });
-
-  auto* resurrect = app.add_subcommand("resurrect", "Start the apps saved with pm save");
-  resurrect->callback([] {
-    DaemonClient client(Paths::from_environment());
-    json reply = client.call(make_request(command::kResurrect));
-    for (const auto& warning : reply[field::kWarnings])
-      std::cerr << "pm: warning: " << warning.get<std::string>() << "\n";
-    for (const auto& name : reply[field::kStarted]) say("resurrected " + name.get<std::string>());
-    for (const auto& name : reply[field::kSkipped])
-      say(name.get<std::string>() + " is running already; left as it is");
-    show_processes(client);
-  });
-
-  auto* cleardump = app.add_subcommand("cleardump", "Forget the saved app list");
-  cleardump->callback([] {
-    DaemonClient client(Paths::from_environment());
-    say("removed " + client.call(make_request(command::kCleardump)).value(field::kPath, ""));
-  });
-
+/// `pm startup` and `pm unstartup`: the systemd unit that resurrects at boot.
+void add_boot_commands(CLI::App& app) {
   auto system = std::make_shared<std::string>("systemd");
   auto install = std::make_shared<bool>(false);
   auto* startup = app.add_subcommand(
@@ -142,6 +113,40 @@ void add_state_commands(CLI::App& app) {
     run("systemctl daemon-reload");
     say("removed " + path);
   });
+}
+
+}  // namespace
+
+void add_state_commands(CLI::App& app) {
+  auto force = std::make_shared<bool>(false);
+  auto* save = app.add_subcommand("save", "Save the running apps, for resurrect and boot");
+  save->add_flag("--force", *force, "Save even an empty list");
+  save->callback([force] {
+    DaemonClient client(Paths::from_environment());
+    json reply = client.call(make_request(command::kSave, {{field::kForce, *force}}));
+    say("saved " + std::to_string(reply.value(field::kCount, 0)) + " app(s) to " +
+        reply.value(field::kPath, ""));
+  });
+
+  auto* resurrect = app.add_subcommand("resurrect", "Start the apps saved with pm save");
+  resurrect->callback([] {
+    DaemonClient client(Paths::from_environment());
+    json reply = client.call(make_request(command::kResurrect));
+    for (const auto& warning : reply[field::kWarnings])
+      std::cerr << "pm: warning: " << warning.get<std::string>() << "\n";
+    for (const auto& name : reply[field::kStarted]) say("resurrected " + name.get<std::string>());
+    for (const auto& name : reply[field::kSkipped])
+      say(name.get<std::string>() + " is running already; left as it is");
+    show_processes(client);
+  });
+
+  auto* cleardump = app.add_subcommand("cleardump", "Forget the saved app list");
+  cleardump->callback([] {
+    DaemonClient client(Paths::from_environment());
+    say("removed " + client.call(make_request(command::kCleardump)).value(field::kPath, ""));
+  });
+
+  add_boot_commands(app);
 }
 
 }  // namespace pm

@@ -27,6 +27,14 @@ void print_process_table(const std::vector<ProcessRow>& rows);
 void show_processes(DaemonClient& client);
 /// Prints one progress message of a reload: "app[id] what happened".
 void say_progress(const json& step);
+/// `pm reload`; registered by add_control_commands, beside stop and restart.
+void add_reload_command(CLI::App& app);
+/// What `pm update` runs; registered by add_daemon_commands.
+void update_daemon();
+/// `pm env`; registered by add_list_commands, beside describe.
+void add_env_command(CLI::App& app);
+/// "a, b, c": the targets a command acted on, as people read them.
+std::string joined(const std::vector<std::string>& targets);
 /// Whether stdout is a terminal (colour, width).
 bool stdout_is_tty();
 /// Prints a status line, "[pm] message", to stdout.

@@ -50,6 +50,24 @@ Daemon::~Daemon() {
   if (lock_fd_ >= 0) ::unlink(paths_.daemon_pid().c_str());
 }
 
+void Daemon::watch_signals() {
+  watch_signal(SIGTERM, [](uv_signal_t* handle, int) {
+    static_cast<Daemon*>(handle->data)->shutdown(nullptr);
+  });
+  watch_signal(SIGINT, [](uv_signal_t* handle, int) {
+    static_cast<Daemon*>(handle->data)->shutdown(nullptr);
+  });
+  watch_signal(SIGUSR2,
+               [](uv_signal_t* handle, int) { static_cast<Daemon*>(handle->data)->reload_all(); });
+  watch_signal(SIGUSR1, [](uv_signal_t*, int) {
+    spdlog::info("SIGUSR1 ignored (SIGUSR2 reloads every app, SIGHUP reopens the logs)");
+  });
+  watch_signal(SIGHUP, [](uv_signal_t* handle, int) {
+    spdlog::info("SIGHUP: reopening log files");
+    static_cast<Daemon*>(handle->data)->supervisor_->reopen_logs();
+  });
+}
+
 void Daemon::open(const json* takeover) {
   if (takeover) {
     // Still held: the lock's fd was kept open across exec.
@@ -99,21 +117,7 @@ void Daemon::open(const json* takeover) {
     ::close(fd);
   }
 
-  watch_signal(SIGTERM, [](uv_signal_t* handle, int) {
-    static_cast<Daemon*>(handle->data)->shutdown(nullptr);
-  });
-  watch_signal(SIGINT, [](uv_signal_t* handle, int) {
-    static_cast<Daemon*>(handle->data)->shutdown(nullptr);
-  });
-  watch_signal(SIGUSR2,
-               [](uv_signal_t* handle, int) { static_cast<Daemon*>(handle->data)->reload_all(); });
-  watch_signal(SIGUSR1, [](uv_signal_t*, int) {
-    spdlog::info("SIGUSR1 ignored (SIGUSR2 reloads every app, SIGHUP reopens the logs)");
-  });
-  watch_signal(SIGHUP, [](uv_signal_t* handle, int) {
-    spdlog::info("SIGHUP: reopening log files");
-    static_cast<Daemon*>(handle->data)->supervisor_->reopen_logs();
-  });
+  watch_signals();
   spdlog::info("pmd {} started (pid {}, home {})", PM_VERSION, ::getpid(), paths_.home);
 }
 

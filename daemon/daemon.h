@@ -40,6 +40,8 @@ class Daemon {
   void reload_all();
   std::string hand_over(std::shared_ptr<ClientConnection> client);
   void notify_service_manager();
+  /// pm's signals (TERM, INT, USR2, HUP) and the ones it only logs (USR1).
+  void watch_signals();
   void watch_signal(int signum, void (*handler)(uv_signal_t*, int));
 
   uv_loop_t* loop_;

@@ -16,6 +16,21 @@
 #include "daemon/supervision/process_spawn.h"
 #include "daemon/takeover.h"
 
+namespace {
+
+/// Signals whose default action ends the process, and that something
+/// other than pmd's own bugs may send: pmd must not die of them and orphan
+/// every app. SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 have handlers
+/// (Daemon::open); children get every disposition back at spawn.
+void ignore_stray_signals() {
+  for (int signum :
+       {SIGPIPE, SIGALRM, SIGIO, SIGPROF, SIGVTALRM, SIGXCPU, SIGXFSZ, SIGSTKFLT, SIGPWR, SIGQUIT})
+    std::signal(signum, SIG_IGN);
+  for (int signum = SIGRTMIN; signum <= SIGRTMAX; ++signum) std::signal(signum, SIG_IGN);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   if (argc > 1 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0)) {
     std::printf("%s\n", PM_VERSION);
@@ -30,14 +45,7 @@ int main(int argc, char** argv) {
                  "(default ~/.pm). --resurrect starts the apps saved with `pm save`.\n");
     return 2;
   }
-  // Signals whose default action ends the process, and that something
-  // other than pmd's own bugs may send: pmd must not die of them and orphan
-  // every app. SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 have handlers
-  // (Daemon::open); children get every disposition back at spawn.
-  for (int signum :
-       {SIGPIPE, SIGALRM, SIGIO, SIGPROF, SIGVTALRM, SIGXCPU, SIGXFSZ, SIGSTKFLT, SIGPWR, SIGQUIT})
-    std::signal(signum, SIG_IGN);
-  for (int signum = SIGRTMIN; signum <= SIGRTMAX; ++signum) std::signal(signum, SIG_IGN);
+  ignore_stray_signals();
   pm::raise_fd_limit();
   pm::Paths paths = pm::Paths::from_environment();
   try {
