@@ -46,7 +46,7 @@ struct AppSpec {
   std::string instance_var = "NODE_APP_INSTANCE";
 
   // Logs.
-  std::string out_file;         // empty: $PM_HOME/logs/<name>-<id>-out.log; /dev/null: none
+  std::string out_file;         // empty: $PM_HOME/logs/<name>-<index>-out.log; /dev/null: none
   std::string error_file;       // likewise for stderr
   bool merge_logs = false;      // one file per app, not per instance
   std::string log_date_format;  // strftime format prefixed to each line; empty: none
@@ -121,7 +121,7 @@ void visit_fields(Spec& spec, Visit&& visit) {
 
 nlohmann::json to_json(const AppSpec& spec);
 
-/// The longest app name: "<name>-<id>-error.log.<n>" must fit a file name.
+/// The longest app name: "<name>-<index>-error.log.<n>" must fit a file name.
 inline constexpr std::size_t kMaxAppNameLength = 128;
 
 /// Reads a spec sent by a client; throws SpecError naming the bad field.

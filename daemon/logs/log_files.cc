@@ -2,19 +2,19 @@
 
 namespace pm {
 
-std::shared_ptr<LogFile> LogFiles::open(const Paths& paths, const AppSpec& spec, int id,
+std::shared_ptr<LogFile> LogFiles::open(const Paths& paths, const AppSpec& spec, int index,
                                         const char* stream) {
   const std::string& configured = stream[0] == 'o' ? spec.out_file : spec.error_file;
   std::string path = configured;
   if (path.empty()) {
     path = paths.log_dir() + "/" + spec.name;
-    if (!spec.merge_logs) path += "-" + std::to_string(id);
+    if (!spec.merge_logs) path += "-" + std::to_string(index);
     path += std::string("-") + stream + ".log";
   } else if (!spec.merge_logs && !log_disabled(path)) {
     // One file per instance unless merged, as PM2 does with out_file.
     auto dot = path.find_last_of('.');
     auto slash = path.find_last_of('/');
-    std::string suffix = "-" + std::to_string(id);
+    std::string suffix = "-" + std::to_string(index);
     if (dot == std::string::npos || (slash != std::string::npos && dot < slash))
       path += suffix;
     else

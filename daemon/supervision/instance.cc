@@ -84,9 +84,9 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
       policy_(spec_->min_uptime_ms, spec_->max_restarts, spec_->exp_backoff_restart_delay_ms,
               spec_->restart_delay_ms),
       out_(context.loop, context.bus, id, spec_->name, "out",
-           context.log_files.open(context.paths, *spec_, id, "out"), spec_->log_date_format),
+           context.log_files.open(context.paths, *spec_, index, "out"), spec_->log_date_format),
       err_(context.loop, context.bus, id, spec_->name, "err",
-           context.log_files.open(context.paths, *spec_, id, "err"), spec_->log_date_format),
+           context.log_files.open(context.paths, *spec_, index, "err"), spec_->log_date_format),
       ready_timer_(context.loop),
       restart_timer_(context.loop),
       group_stop_(context.loop, spec_->name + "[" + std::to_string(id) + "]") {

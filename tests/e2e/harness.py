@@ -144,8 +144,9 @@ class PmTestCase(unittest.TestCase):
                 return False
         return self.wait_for(check, f"{text!r} in {path}")
 
-    def log_path(self, name, instance_id, stream="out"):
-        return os.path.join(self.home, "logs", f"{name}-{instance_id}-{stream}.log")
+    def log_path(self, name, index, stream="out"):
+        """The log file of the instance at `index` within app `name`."""
+        return os.path.join(self.home, "logs", f"{name}-{index}-{stream}.log")
 
     # --- child programs --------------------------------------------------
     def write(self, name, content, mode=0o644):

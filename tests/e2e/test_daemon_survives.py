@@ -86,7 +86,7 @@ time.sleep(1000)
         self.pm("start", node, "--name", "deep-node")
         self.pm("start", python, "--name", "deep-py")
         pmd = self.daemon_pid()
-        self.wait_log(self.log_path("deep-py", self.rows("deep-py")[0]["id"]), "sent")
+        self.wait_log(self.log_path("deep-py", 0), "sent")
         self.wait_status("deep-node", "online")
         self.pm("ping")
         self.assertEqual(self.daemon_pid(), pmd)
@@ -127,7 +127,7 @@ time.sleep(1000)
             line = next(line for line in limits if line.startswith("Max open files"))
         self.assertEqual(line.split()[3], str(hard) if hard != resource.RLIM_INFINITY
                          else "unlimited", line)
-        self.wait_log(self.log_path("many", rows[-1]["id"]), "256")
+        self.wait_log(self.log_path("many", 59), "256")
 
     def test_running_out_of_fds_delays_a_start_and_never_ends_it(self):
         # A hard limit pmd cannot raise past: 3 instances of hog leave no
@@ -181,7 +181,7 @@ time.sleep(1000)
         self.pm("start", "sh", "--name", "chatty", "--", "-c",
                 "yes " + "x" * 199 + " | head -n 150000; echo done; exec sleep 1000")
         [row] = self.wait_status("chatty", "online")
-        self.wait_log(self.log_path("chatty", row["id"]), "done")
+        self.wait_log(self.log_path("chatty", 0), "done")
         pmd = self.daemon_pid()
         before = self.rss_mb(pmd)
         request = json.dumps({"v": 1, "cmd": "logs", "targets": ["chatty"], "lines": 150000,

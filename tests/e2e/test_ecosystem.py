@@ -24,7 +24,7 @@ class Ecosystem(PmTestCase):
         self.assertEqual(len(self.rows("api")), 2)
         self.assertEqual(len(self.rows("jobs")), 1)
         self.wait_log(self.log_path("api", 0), "up prod ['--port', '80']")
-        self.wait_log(self.log_path("jobs", 2), "up None []")
+        self.wait_log(self.log_path("jobs", 0), "up None []")
         describe = self.pm("describe", "api").stdout
         self.assertIn("3000 ms", describe)
         env = self.pm("env", "0").stdout.splitlines()
@@ -70,7 +70,7 @@ class Ecosystem(PmTestCase):
         self.write("Procfile", "# processes\nweb: python3 worker.py --web\nclock: sleep 1000\n")
         self.pm("start", "Procfile")
         self.assertEqual(sorted(r["name"] for r in self.jlist()), ["clock", "js", "web"])
-        self.wait_log(self.log_path("web", 1), "up None ['--web']")
+        self.wait_log(self.log_path("web", 0), "up None ['--web']")
 
     def test_start_or_reload_starts_new_apps_and_reloads_running_ones(self):
         self.write("worker.py", SLEEPER)

@@ -57,7 +57,7 @@ class Lifecycle(PmTestCase):
         self.pm("start", script, "--name", "a")
         self.wait_log(self.log_path("a", 0), "up 0 0 a from-cli")
         self.pm("start", script, "--name", "b", "--env", "GREETING=from-flag")
-        self.wait_log(self.log_path("b", 1), "up 1 0 b from-flag")
+        self.wait_log(self.log_path("b", 0), "up 1 0 b from-flag")
 
     def test_unknown_targets_fail_and_name_what_exists(self):
         script = self.write("sleeper.sh", SHELL_SLEEPER)
@@ -108,7 +108,12 @@ class Lifecycle(PmTestCase):
         self.assertIn('"hello" already exists', result.stderr)
         self.pm("delete", "hello")
         self.pm("start", py)
-        self.wait_log(self.log_path("hello", 1), "python says hi 1")
+        # A new id (1), the same files: named by app and instance number.
+        self.wait_log(self.log_path("hello", 0), "python says hi 1")
+        with open(self.log_path("hello", 0)) as f:
+            self.assertIn("node says hi 0", f.read(), "pm delete kept the log")
+        self.assertEqual(sorted(os.listdir(os.path.join(self.home, "logs"))),
+                         ["hello-0-err.log", "hello-0-out.log"])
 
     def test_scale_up_and_down(self):
         self.pm("start", "sleep 1000", "--name", "s", "-i", "2")

@@ -146,7 +146,7 @@ class LogFiles(PmTestCase):
         self.assertFalse(glob.glob(os.path.join(self.home, "logs", "m*err*")))
         out = self.write("custom.log", "")
         self.pm("start", script, "--name", "c", "--output", out)
-        self.wait_log(os.path.join(self.tmp, "custom-2.log"), "up None")
+        self.wait_log(os.path.join(self.tmp, "custom-0.log"), "up None")
 
     def test_reload_logs_after_logrotate(self):
         script = self.write("ticker.py", TICKER)

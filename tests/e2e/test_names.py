@@ -27,7 +27,7 @@ class NamesTest(PmTestCase):
         name = "n" * 128
         self.pm("start", "sh", "--name", name, "--", "-c", "echo hello; exec sleep 1000")
         [row] = self.wait_status(name, "online")
-        self.wait_log(self.log_path(name, row["id"]), "hello")
+        self.wait_log(self.log_path(name, 0), "hello")
 
     def test_unprintable_text_reaches_the_terminal_escaped(self):
         # Arguments and environment are the user's own, but describe prints
@@ -37,7 +37,7 @@ class NamesTest(PmTestCase):
                 "printf 'clear\\033[2Jscreen\\n'; printf 'red \\033[31mtext\\033[0m\\n'; "
                 "exec sleep 1000", "\x1b[2J")
         [row] = self.wait_status("shady", "online")
-        self.wait_log(self.log_path("shady", row["id"]), "text")
+        self.wait_log(self.log_path("shady", 0), "text")
         for args in (("list",), ("describe", "shady"), ("logs", "shady", "--nostream")):
             with self.subTest(command=args[0]):
                 out = self.pm(*args).stdout

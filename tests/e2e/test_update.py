@@ -28,8 +28,8 @@ class Update(PmTestCase):
         self.assertIn("took over pid", open(os.path.join(self.home, "pmd.log")).read())
         # Sockets, pipes and channels all carried over.
         self.assertIn(http_get(port).split()[0], {str(p) for p in before.values()})
-        size = os.path.getsize(self.log_path("ticker", 2))
-        self.wait_for(lambda: os.path.getsize(self.log_path("ticker", 2)) > size,
+        size = os.path.getsize(self.log_path("ticker", 0))
+        self.wait_for(lambda: os.path.getsize(self.log_path("ticker", 0)) > size,
                       "output after the update to reach the log")
         self.pm("send", "web", '{"after": "update"}')
         self.wait_for(lambda: http_get(port).endswith('{"after":"update"}'),
