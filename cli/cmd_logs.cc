@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -99,6 +100,25 @@ void print_message(const LogsOptions& options, const json& message) {
   std::fflush(stdout);
 }
 
+/// Follows until interrupted. `pm update` replaces pmd under us: the socket
+/// answers again at once, so follow on there; when nothing answers, pmd has
+/// stopped and so do we, saying so.
+void follow(DaemonClient& client, json request, const std::function<void(const json&)>& print) {
+  while (true) {
+    try {
+      client.stream(make_request(command::kLogs, request), print);
+      return;
+    } catch (const ConnectionLost&) {
+      std::fflush(stdout);
+      if (!client.reconnect_if_running())
+        throw UserError("pmd has stopped (pm kill, or see " + client.paths().daemon_log() +
+                        "): no more lines to follow");
+      std::fprintf(stderr, "[pm] pmd was replaced (pm update); following on\n");
+      request[field::kLines] = 0;
+    }
+  }
+}
+
 }  // namespace
 
 void add_log_commands(CLI::App& app) {
@@ -125,8 +145,12 @@ void add_log_commands(CLI::App& app) {
     // A reader that goes away (`pm logs | head`) ends us quietly.
     std::signal(SIGPIPE, SIG_DFL);
     DaemonClient client(Paths::from_environment());
-    client.stream(make_request(command::kLogs, request),
-                  [&](const json& message) { print_message(*options, message); });
+    auto print = [&](const json& message) { print_message(*options, message); };
+    if (options->nostream) {
+      client.stream(make_request(command::kLogs, request), print);
+      return;
+    }
+    follow(client, request, print);
   });
 
   auto target = std::make_shared<std::string>();

@@ -78,6 +78,13 @@ bool DaemonClient::connect_if_running() {
   return fd_ >= 0 || try_connect();
 }
 
+bool DaemonClient::reconnect_if_running() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  input_ = LineBuffer();
+  return try_connect();
+}
+
 void DaemonClient::connect() {
   if (connect_if_running()) return;
   try {
@@ -164,7 +171,7 @@ json DaemonClient::stream(const json& request, const std::function<void(const js
     }
     on_message(message);
   }
-  throw UserError("pmd closed the connection without answering; see " + paths_.daemon_log());
+  throw ConnectionLost("pmd closed the connection without answering; see " + paths_.daemon_log());
 }
 
 }  // namespace pm

@@ -11,6 +11,13 @@
 
 namespace pm {
 
+/// The connection ended before pmd's reply: pmd stopped, or was replaced by
+/// `pm update` (then the socket answers again at once).
+class ConnectionLost : public UserError {
+ public:
+  using UserError::UserError;
+};
+
 /// One per command run; holds one connection.
 class DaemonClient {
  public:
@@ -23,11 +30,14 @@ class DaemonClient {
   void connect();
   /// Connects only if pmd runs; returns false otherwise.
   bool connect_if_running();
+  /// After ConnectionLost: connects again only if a pmd answers.
+  bool reconnect_if_running();
 
   /// Sends a request and returns its reply. An error reply throws UserError.
   json call(const json& request);
   /// Sends a request whose reply is a stream: `on_message` sees each message
-  /// until the final reply (returned) or the end of the connection.
+  /// until the final reply (returned). Throws ConnectionLost if the
+  /// connection ends first.
   json stream(const json& request, const std::function<void(const json&)>& on_message);
 
   const Paths& paths() const { return paths_; }

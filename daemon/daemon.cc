@@ -19,6 +19,7 @@
 #include "common/user_error.h"
 #include "daemon/takeover.h"
 #include "daemon/uv/close_and_delete.h"
+#include "daemon/uv/inherit_fd.h"
 
 namespace pm {
 
@@ -107,7 +108,10 @@ void Daemon::open(const json* takeover) {
     supervisor_->adopt_state(*takeover);
     reaper_->reap();  // children that exited while pmd was being replaced
   }
-  server_->listen(paths_.socket());
+  if (takeover && takeover->value("control_fd", -1) >= 0)
+    server_->adopt(takeover->value("control_fd", -1), paths_.socket());
+  else
+    server_->listen(paths_.socket());
 
   std::string pid = std::to_string(::getpid()) + "\n";
   int fd = ::open(paths_.daemon_pid().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -166,6 +170,8 @@ std::string Daemon::hand_over(std::shared_ptr<ClientConnection> client) {
       binary.compare(binary.size() - deleted.size(), deleted.size(), deleted) == 0)
     binary.erase(binary.size() - deleted.size());
   state["lock_fd"] = lock_fd_;
+  // Commands sent while the new image starts wait in the socket's queue.
+  state["control_fd"] = inherit_fd(server_->fd());
   ::fcntl(lock_fd_, F_SETFD, 0);
   spdlog::info("pm update: handing over to {}", binary);
   client->reply_now(ok_reply({{"pid", ::getpid()}}));

@@ -22,12 +22,18 @@ class ControlServer {
 
   /// Binds and listens at `path` (mode 0600). Throws std::runtime_error.
   void listen(const std::string& path);
+  /// Listens on `fd`, the socket at `path` a previous pmd listened on and
+  /// kept across exec: connections made meanwhile wait in its queue.
+  void adopt(int fd, const std::string& path);
+  /// The listening socket's fd, or -1.
+  int fd() const;
   /// Stops accepting and closes idle clients; those awaiting a reply keep it.
   void close();
 
- private:
+  /// A client is waiting to be accepted.
   void on_connection();
 
+ private:
   uv_loop_t* loop_;
   RequestHandler handler_;
   uv_pipe_t* server_ = nullptr;

@@ -10,6 +10,7 @@ namespace {
 /// Streams the last `lines` of each wanted file of the instances.
 void send_tails(const Supervisor& supervisor, const std::vector<int>& ids, std::size_t lines,
                 bool out, bool err, const Client& client) {
+  if (lines == 0) return;
   for (int id : ids) {
     Instance* instance = supervisor.find(id);
     if (!instance) continue;

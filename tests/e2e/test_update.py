@@ -2,8 +2,14 @@
 instances, their sockets, pipes and channels."""
 
 import os
+import queue
+import subprocess
+import threading
 
-from harness import PmTestCase, free_port, http_get, main, pid_alive
+from harness import PM, PmTestCase, free_port, http_get, main, pid_alive
+
+TICKER = ("import time\ni = 0\nwhile True:\n    print(f'tick {i}', flush=True)\n"
+          "    i += 1\n    time.sleep(0.05)\n")
 
 
 class Update(PmTestCase):
@@ -39,6 +45,41 @@ class Update(PmTestCase):
         self.pm("stop", "all")
         for pid in before.values():
             self.assertFalse(pid_alive(pid))
+
+    def test_a_follower_follows_on_after_update_and_ends_with_pm_kill(self):
+        self.pm("start", self.write("ticker.py", TICKER), "--name", "ticker")
+        log = self.log_path("ticker", 0)
+        self.wait_log(log, "tick 1")
+        follower = subprocess.Popen([PM, "logs", "ticker", "--lines", "0", "--raw"],
+                                    env=self.env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+        lines = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in follower.stdout],
+                         daemon=True).start()
+
+        def next_tick():
+            try:
+                return int(lines.get(timeout=30).split()[1])
+            except queue.Empty:
+                self.fail("no line reached pm logs within 30 s")
+
+        try:
+            next_tick()
+            self.pm("update")
+            with open(log) as f:
+                last_before = int(f.read().splitlines()[-1].split()[1])
+            while next_tick() <= last_before + 2:
+                pass  # lines written after the update reach the same follower
+            self.assertIsNone(follower.poll())
+            self.pm("kill")
+            follower.wait(timeout=30)
+        finally:
+            follower.kill()
+            follower.wait()
+        errors = follower.stderr.read()
+        self.assertIn("[pm] pmd was replaced (pm update); following on", errors)
+        self.assertIn("pmd has stopped (pm kill", errors)
+        self.assertEqual(follower.returncode, 1, errors)
 
 
 if __name__ == "__main__":
