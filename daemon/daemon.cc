@@ -92,10 +92,11 @@ void Daemon::open(const json* takeover) {
   reaper_ = std::make_unique<ChildReaper>(loop_);
   context_ = std::make_unique<InstanceContext>(
       InstanceContext{loop_, *reaper_, bus_, log_files_, paths_, find_installed("libpm_preload.so"),
-                      find_installed("node_graceful_close.js"), nullptr});
+                      find_installed("node_graceful_close.js"), "", nullptr});
   if (context_->preload_library.empty())
     spdlog::warn("preload library not found: programs that bind their own port cannot share it");
   supervisor_ = std::make_unique<Supervisor>(*context_);
+  open_notify_socket(takeover);
   handler_ = std::make_unique<CommandHandler>(
       loop_, *supervisor_, bus_, paths_,
       [this](std::function<void()> done) { shutdown(std::move(done)); },
@@ -123,6 +124,16 @@ void Daemon::open(const json* takeover) {
 
   watch_signals();
   spdlog::info("pmd {} started (pid {}, home {})", PM_VERSION, ::getpid(), paths_.home);
+}
+
+void Daemon::open_notify_socket(const json* takeover) {
+  auto ready = [this](pid_t sender) { supervisor_->process_ready(sender, "sd_notify READY=1"); };
+  std::string path = paths_.notify_dir() + "/notify.sock";
+  if (takeover && takeover->value("notify_fd", -1) >= 0)
+    notify_ = std::make_unique<NotifySocket>(loop_, path, takeover->value("notify_fd", -1), ready);
+  else
+    notify_ = std::make_unique<NotifySocket>(loop_, path, ready);
+  context_->notify_path = notify_->path();
 }
 
 void Daemon::watch_signal(int signum, void (*handler)(uv_signal_t*, int)) {
@@ -172,6 +183,7 @@ std::string Daemon::hand_over(std::shared_ptr<ClientConnection> client) {
   state["lock_fd"] = lock_fd_;
   // Commands sent while the new image starts wait in the socket's queue.
   state["control_fd"] = inherit_fd(server_->fd());
+  state["notify_fd"] = inherit_fd(notify_->fd());
   ::fcntl(lock_fd_, F_SETFD, 0);
   spdlog::info("pm update: handing over to {}", binary);
   client->reply_now(ok_reply({{"pid", ::getpid()}}));
@@ -218,6 +230,7 @@ void Daemon::shutdown(std::function<void()> apps_stopped) {
     spdlog::info("every app stopped; pmd exits");
     if (apps_stopped) apps_stopped();
     server_->close();
+    notify_.reset();
     for (auto* signal : signals_) uv_signal_stop(signal);
   });
 }

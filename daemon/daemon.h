@@ -12,6 +12,7 @@
 #include "daemon/control/control_server.h"
 #include "daemon/logs/log_bus.h"
 #include "daemon/logs/log_files.h"
+#include "daemon/sockets/notify_socket.h"
 #include "daemon/supervision/child_reaper.h"
 #include "daemon/supervision/supervisor.h"
 
@@ -41,6 +42,8 @@ class Daemon {
   std::string hand_over(std::shared_ptr<ClientConnection> client);
   void notify_service_manager();
   /// pm's signals (TERM, INT, USR2, HUP) and the ones it only logs (USR1).
+  /// Binds pmd's NOTIFY_SOCKET, or takes over the previous pmd's.
+  void open_notify_socket(const json* takeover);
   void watch_signals();
   void watch_signal(int signum, void (*handler)(uv_signal_t*, int));
 
@@ -53,6 +56,7 @@ class Daemon {
   LogFiles log_files_;
   std::unique_ptr<InstanceContext> context_;
   std::unique_ptr<Supervisor> supervisor_;
+  std::unique_ptr<NotifySocket> notify_;  // calls into the supervisor
   std::unique_ptr<CommandHandler> handler_;
   std::unique_ptr<ControlServer> server_;
   std::vector<uv_signal_t*> signals_;

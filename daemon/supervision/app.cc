@@ -22,6 +22,13 @@ Instance* App::find(int id) const {
   return nullptr;
 }
 
+Instance* App::find_process(pid_t pid) const {
+  for (const Instances* list : {&instances_, &incoming_, &retiring_})
+    for (const auto& instance : *list)
+      if (instance->pid() == pid) return instance.get();
+  return nullptr;
+}
+
 App::Instances::iterator App::find_in(Instances& list, const Instance& instance) {
   return std::find_if(list.begin(), list.end(),
                       [&](const auto& candidate) { return candidate.get() == &instance; });

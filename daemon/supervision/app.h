@@ -31,6 +31,8 @@ class App {
   /// The slots, in index order.
   const std::vector<std::unique_ptr<Instance>>& instances() const { return instances_; }
   Instance* find(int id) const;
+  /// The instance, in a slot, starting or retiring, whose process is `pid`.
+  Instance* find_process(pid_t pid) const;
 
   /// A new slot after the last one, not started yet.
   Instance& add_slot(int id);

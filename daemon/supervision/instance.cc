@@ -90,17 +90,7 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
       ready_timer_(context.loop),
       restart_timer_(context.loop),
       group_stop_(context.loop, spec_->name + "[" + std::to_string(id) + "]") {
-  if (adopted) {
-    adopt(*adopted);
-    return;
-  }
-  // Unique per object: during a reload the old and new instance of a slot
-  // (same id) both have one.
-  static unsigned serial = 0;
-  notify_ = std::make_unique<NotifySocket>(context.loop,
-                                           context.paths.notify_dir() + "/" + std::to_string(id) +
-                                               "-" + std::to_string(++serial) + ".sock",
-                                           [this] { mark_ready("sd_notify READY=1"); });
+  if (adopted) adopt(*adopted);
 }
 
 Instance::~Instance() {
@@ -147,8 +137,7 @@ void Instance::spawn() {
   last_error_.clear();
   try {
     LaunchedChild child = launch_child(
-        context_, {*spec_, id_, listeners_, child_env(), notify_ ? notify_->path() : ""},
-        channel_events());
+        context_, {*spec_, id_, listeners_, child_env(), context_.notify_path}, channel_events());
     pid_ = child.pid;
     channels_ = std::move(child.channels);
     out_.attach(child.out_fd);

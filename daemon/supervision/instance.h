@@ -15,7 +15,6 @@
 #include "common/app_spec.h"
 #include "daemon/logs/log_sink.h"
 #include "daemon/sockets/listener_set.h"
-#include "daemon/sockets/notify_socket.h"
 #include "daemon/supervision/child_channels.h"
 #include "daemon/supervision/group_stop.h"
 #include "daemon/supervision/instance_context.h"
@@ -63,6 +62,8 @@ class Instance {
   /// What a new pmd needs to take this instance over, with copies of its
   /// fds that survive exec.
   nlohmann::json export_state() const;
+  /// The process said it serves (`via` says how): launching becomes online.
+  void mark_ready(const char* via);
   /// `pm reset`: restart counters back to zero.
   void reset_counters();
   /// The environment the child gets ("KEY=value").
@@ -91,7 +92,7 @@ class Instance {
   ProcessUsage usage();
   const std::string& socket_via() const { return socket_via_; }
   const std::string& ready_via() const { return ready_via_; }
-  std::string notify_path() const { return notify_ ? notify_->path() : ""; }
+  const std::string& notify_path() const { return context_.notify_path; }
   /// The last exits, newest last: {at, pid, exit, uptime_ms, stopped}.
   const nlohmann::json& history() const { return history_; }
   LogSink& out_log() { return out_; }
@@ -99,7 +100,6 @@ class Instance {
 
  private:
   void spawn();
-  void mark_ready(const char* via);
   void on_ready_timeout();
   int share_socket(const ListenAddress& address, std::string& error);
   void set_state(InstanceState state);
@@ -126,7 +126,6 @@ class Instance {
   CpuMeter cpu_;
   LogSink out_;
   LogSink err_;
-  std::unique_ptr<NotifySocket> notify_;
   std::unique_ptr<ChildChannels> channels_;  // of the running process
   std::string socket_via_;                   // how the child gets its socket
   std::string ready_via_;                    // which signal made it ready

@@ -23,6 +23,7 @@ struct InstanceContext {
   Paths paths;
   std::string preload_library;  // empty when it is not installed
   std::string node_preload;     // node_graceful_close.js, or empty
+  std::string notify_path;      // pmd's NOTIFY_SOCKET, or empty
   /// Asked for whenever an instance changes state: the Supervisor's
   /// reconcile pass, which runs later, never inside the instance's call.
   DeferredCall* changed;

@@ -2,6 +2,7 @@
 // that pmd's Instance takes the running child over (see daemon/takeover.h).
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "daemon/supervision/instance.h"
 #include "daemon/uv/inherit_fd.h"
@@ -23,9 +24,7 @@ json Instance::export_state() const {
              {"socket_via", socket_via_},
              {"last_exit", last_exit_},
              {"last_error", last_error_},
-             {"history", history_},
-             {"notify_path", notify_ ? notify_->path() : ""},
-             {"notify_fd", inherit_fd(notify_ ? notify_->fd() : -1)}};
+             {"history", history_}};
   if (pid_ > 0) {
     state["out_fd"] = inherit_fd(out_.fd());
     state["err_fd"] = inherit_fd(err_.fd());
@@ -42,11 +41,11 @@ void Instance::adopt(const json& state) {
   last_exit_ = state.value("last_exit", "");
   last_error_ = state.value("last_error", "");
   history_ = state.value("history", json::array());
-  int notify_fd = state.value("notify_fd", -1);
-  if (notify_fd >= 0)
-    notify_ =
-        std::make_unique<NotifySocket>(context_.loop, state.value("notify_path", ""), notify_fd,
-                                       [this] { mark_ready("sd_notify READY=1"); });
+  // A pmd from before the one notify socket gave each instance its own.
+  if (int notify_fd = state.value("notify_fd", -1); notify_fd >= 0) {
+    ::close(notify_fd);
+    ::unlink(state.value("notify_path", "").c_str());
+  }
   pid_ = state.value("pid", 0);
   std::string was = state.value("state", "stopped");
   if (pid_ <= 0) {

@@ -48,6 +48,17 @@ ProcessSample sample_process(pid_t pid) {
   return sample;
 }
 
+pid_t parent_of(pid_t pid) {
+  char path[64];
+  char buffer[1024];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  if (!read_small_file(path, buffer, sizeof buffer)) return 0;
+  const char* rest = std::strrchr(buffer, ')');
+  int parent = 0;
+  if (!rest || std::sscanf(rest + 2, "%*c %d", &parent) != 1) return 0;
+  return parent;
+}
+
 double CpuMeter::percent(const ProcessSample& sample, std::uint64_t now_ms,
                          std::uint64_t started_ms) {
   if (!sample.ok) return 0;

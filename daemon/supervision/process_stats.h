@@ -1,5 +1,5 @@
 #pragma once
-// Reads a process's CPU time and memory from /proc, for `pm list`.
+// Reads a process's CPU time, memory and parent from /proc.
 
 #include <sys/types.h>
 
@@ -15,6 +15,8 @@ struct ProcessSample {
 };
 
 ProcessSample sample_process(pid_t pid);
+/// The parent of a process, or 0 when it is gone.
+pid_t parent_of(pid_t pid);
 
 /// Turns successive samples of one process into a CPU percentage. Owned by
 /// the Instance whose process it measures.

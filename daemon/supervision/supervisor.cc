@@ -1,6 +1,7 @@
 #include "daemon/supervision/supervisor.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 #include "common/command_line.h"
 #include "common/user_error.h"
+#include "daemon/supervision/process_stats.h"
 
 namespace pm {
 
@@ -215,6 +217,20 @@ Instance* Supervisor::find(int id) const {
   for (const auto& app : apps_)
     if (Instance* instance = app->find(id)) return instance;
   return nullptr;
+}
+
+void Supervisor::process_ready(pid_t sender, const char* via) {
+  // Deep enough for any wrapper chain; stops at pmd, which adopts orphans.
+  constexpr int kMaxDepth = 32;
+  pid_t self = ::getpid();
+  for (int depth = 0; depth < kMaxDepth && sender > 1 && sender != self; ++depth) {
+    for (const auto& app : apps_)
+      if (Instance* instance = app->find_process(sender)) {
+        instance->mark_ready(via);
+        return;
+      }
+    sender = parent_of(sender);
+  }
 }
 
 std::vector<int> Supervisor::all_ids() const {

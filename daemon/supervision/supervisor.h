@@ -78,6 +78,10 @@ class Supervisor {
   bool reloading(const std::string& name) const;
 
   Instance* find(int id) const;
+  /// A ready signal from process `sender` (sd_notify READY=1 on pmd's one
+  /// notify socket): it counts for the instance whose process sent it or is
+  /// an ancestor of the sender (a server behind `sh -c` or `npm start`).
+  void process_ready(pid_t sender, const char* via);
   App* app_of(int id) const;
   App* find_app(const std::string& name) const;
   /// `check` runs in every reconcile pass, the first soon after, until it

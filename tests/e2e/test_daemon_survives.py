@@ -116,6 +116,12 @@ time.sleep(1000)
         def low_limit():
             resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
 
+        def pmd_fds():
+            return os.listdir(f"/proc/{self.daemon_pid()}/fd")
+
+        subprocess.run([PM, "ping"], env=self.env, check=True, capture_output=True,
+                       timeout=60, preexec_fn=low_limit)
+        fds_before = len(pmd_fds())
         result = subprocess.run([PM, "start", "sh", "--name", "many", "-i", "60", "--", "-c",
                                  "ulimit -n; exec sleep 1000"], env=self.env, cwd=self.tmp,
                                 capture_output=True, text=True, timeout=120,
@@ -123,6 +129,9 @@ time.sleep(1000)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         rows = self.wait_status("many", "online", count=60)
         self.assertEqual(len({row["pid"] for row in rows}), 60)
+        # Per instance: its stdout and stderr pipes and log files, the
+        # preload library's listen channel and the message channel.
+        self.assertLessEqual(len(pmd_fds()) - fds_before, 6 * 60)
         with open(f"/proc/{self.daemon_pid()}/limits") as limits:
             line = next(line for line in limits if line.startswith("Max open files"))
         self.assertEqual(line.split()[3], str(hard) if hard != resource.RLIM_INFINITY

@@ -2,6 +2,7 @@
 and --wait-ready without either."""
 
 import os
+import socket
 
 from harness import PmTestCase, main
 
@@ -22,6 +23,31 @@ time.sleep(1000)
         open(gate, "w").close()
         self.wait_status("notify", "online")
         self.assertIn("sd_notify", self.pm("describe", "notify").stdout)
+
+    def test_one_notify_socket_tells_the_instances_apart(self):
+        script = self.write("notify_child.py", f"""
+import os, socket, time
+gate = os.path.join({self.tmp!r}, "gate-" + os.environ["PM_ID"])
+while not os.path.exists(gate):
+    time.sleep(0.02)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
+time.sleep(1000)
+""")
+        # The sender is the shell's child, as a server behind `npm start` is.
+        self.pm("start", "sh", "--name", "wrapped", "-i", "3", "--no-wait",
+                "--listen-timeout", "60000", "--", "-c", f"python3 {script}; exit 1")
+        rows = self.rows("wrapped")
+        self.assertEqual([r["status"] for r in rows], ["launching"] * 3)
+        # A process of no instance's is nobody's ready signal.
+        outsider = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        outsider.sendto(b"READY=1", os.path.join(self.home, "notify", "notify.sock"))
+        outsider.close()
+        chosen = rows[1]["id"]
+        open(os.path.join(self.tmp, f"gate-{chosen}"), "w").close()
+        self.wait_for(lambda: [r["status"] for r in self.rows("wrapped")] ==
+                      ["launching", "online", "launching"], "only the gated instance online")
+        self.assertIn("sd_notify", self.pm("describe", str(chosen)).stdout)
 
     def test_wait_ready_without_a_signal_fails_the_start(self):
         script = self.write("silent.py", "import time\ntime.sleep(1000)\n")
