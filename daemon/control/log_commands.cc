@@ -2,26 +2,25 @@
 #include "daemon/control/handlers.h"
 #include "daemon/control/log_follower.h"
 #include "daemon/logs/log_tail.h"
+#include "daemon/logs/tail_reader.h"
 
 namespace pm {
 
 namespace {
 
-/// Streams the last `lines` of each wanted file of the instances.
-void send_tails(const Supervisor& supervisor, const std::vector<int>& ids, std::size_t lines,
-                bool out, bool err, const Client& client) {
-  if (lines == 0) return;
+/// The wanted files of the instances, opened now.
+std::vector<TailFile> tail_files(const Supervisor& supervisor, const std::vector<int>& ids,
+                                 const LogFilter& filter) {
+  std::vector<TailFile> files;
   for (int id : ids) {
     Instance* instance = supervisor.find(id);
     if (!instance) continue;
-    auto send_tail = [&](LogSink& sink, const char* stream) {
-      const std::string& path = sink.file().path();
-      client->stream(
-          LogTailEvent{id, instance->spec().name, stream, path, last_lines(path, lines)});
-    };
-    if (out) send_tail(instance->out_log(), "out");
-    if (err) send_tail(instance->err_log(), "err");
+    if (filter.out)
+      files.emplace_back(id, instance->spec().name, "out", instance->out_log().file().path());
+    if (filter.err)
+      files.emplace_back(id, instance->spec().name, "err", instance->err_log().file().path());
   }
+  return files;
 }
 
 }  // namespace
@@ -35,11 +34,6 @@ void logs(CommandContext& context, const json& request, Client client) {
   filter.out = request.value(field::kOut, true);
   filter.err = request.value(field::kErr, true);
   bool follow = request.value(field::kFollow, false);
-  send_tails(context.supervisor, ids, lines, filter.out, filter.err, client);
-  if (!follow) {
-    client->reply(ok_reply());
-    return;
-  }
   // Follow the named instances, or for "all"/no target, whatever runs later too.
   filter.everything = !request.contains(field::kTargets) || request[field::kTargets].empty();
   if (!filter.everything) {
@@ -47,7 +41,21 @@ void logs(CommandContext& context, const json& request, Client client) {
       if (target == "all") filter.everything = true;
     filter.ids.insert(ids.begin(), ids.end());
   }
-  LogFollower::follow(context.bus, client, std::move(filter));
+  std::vector<TailFile> files;
+  if (lines > 0) files = tail_files(context.supervisor, ids, filter);
+  // Lines written from here on are the follower's; those before, the tails'.
+  std::shared_ptr<LogFollower> follower;
+  if (follow) follower = LogFollower::follow(context.bus, client, filter);
+  read_tails(context.loop, std::move(files), lines, kMaxTailBytes,
+             [client, follower](std::vector<TailFile>& tails) {
+               for (auto& tail : tails)
+                 client->stream(LogTailEvent{tail.id, tail.app, tail.stream, tail.path,
+                                             std::move(tail.lines)});
+               if (follower)
+                 follower->release();
+               else
+                 client->reply(ok_reply());
+             });
 }
 
 void flush(CommandContext& context, const json& request, Client client) {

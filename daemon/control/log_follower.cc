@@ -1,7 +1,5 @@
 #include "daemon/control/log_follower.h"
 
-#include "common/log_events.h"
-
 namespace pm {
 
 bool LogFilter::wants(const LogLine& line) const {
@@ -9,25 +7,50 @@ bool LogFilter::wants(const LogLine& line) const {
   return line.stream[0] == 'o' ? out : err;
 }
 
-void LogFollower::follow(LogBus& bus, const std::shared_ptr<ClientConnection>& client,
-                         LogFilter filter) {
-  auto dropped = std::make_shared<std::size_t>(0);
-  std::weak_ptr<ClientConnection> weak = client;
-  int token = bus.subscribe([filter = std::move(filter), dropped, weak](const LogLine& line) {
-    if (!filter.wants(line)) return;
-    auto follower = weak.lock();
-    if (!follower || follower->closed()) return;
-    if (follower->queued_bytes() > kBacklogBytes) {
-      ++*dropped;
+std::shared_ptr<LogFollower> LogFollower::follow(LogBus& bus,
+                                                 const std::shared_ptr<ClientConnection>& client,
+                                                 LogFilter filter) {
+  auto follower = std::make_shared<LogFollower>(client, std::move(filter));
+  int token = bus.subscribe([follower](const LogLine& line) { follower->on_line(line); });
+  client->start_streaming([&bus, token] { bus.unsubscribe(token); });
+  return follower;
+}
+
+void LogFollower::on_line(const LogLine& line) {
+  if (!filter_.wants(line)) return;
+  LogLineEvent event{line.instance_id, line.app, line.stream, std::string(line.text)};
+  if (held_) {
+    if (pending_bytes_ > kBacklogBytes) {
+      ++dropped_;
       return;
     }
-    if (*dropped) {
-      follower->stream(DroppedLinesEvent{*dropped});
-      *dropped = 0;
-    }
-    follower->stream(LogLineEvent{line.instance_id, line.app, line.stream, std::string(line.text)});
-  });
-  client->start_streaming([&bus, token] { bus.unsubscribe(token); });
+    pending_bytes_ += event.line.size();
+    pending_.push_back(std::move(event));
+    return;
+  }
+  auto client = client_.lock();
+  if (client && !client->closed()) send(*client, std::move(event));
+}
+
+void LogFollower::release() {
+  held_ = false;
+  auto client = client_.lock();
+  if (!client || client->closed()) return;
+  for (auto& event : pending_) send(*client, std::move(event));
+  pending_.clear();
+  pending_bytes_ = 0;
+}
+
+void LogFollower::send(ClientConnection& client, LogLineEvent event) {
+  if (client.queued_bytes() > kBacklogBytes) {
+    ++dropped_;
+    return;
+  }
+  if (dropped_) {
+    client.stream(DroppedLinesEvent{dropped_});
+    dropped_ = 0;
+  }
+  client.stream(event);
 }
 
 }  // namespace pm

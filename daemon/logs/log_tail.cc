@@ -41,22 +41,29 @@ bool starts_line(int fd, off_t at) {
 
 std::vector<std::string> last_lines(const std::string& path, std::size_t count,
                                     std::size_t max_bytes) {
-  std::vector<std::string> lines;
-  if (count == 0) return lines;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return lines;
+  if (fd < 0) return {};
   struct stat st {};
   ::fstat(fd, &st);
-  off_t end = st.st_size;
+  auto lines = last_lines(fd, st.st_size, count, max_bytes);
+  ::close(fd);
+  return lines;
+}
+
+std::vector<std::string> last_lines(int fd, off_t end, std::size_t count, std::size_t max_bytes,
+                                    std::size_t* bytes_read) {
+  std::vector<std::string> lines;
+  if (bytes_read) *bytes_read = 0;
+  if (count == 0 || max_bytes == 0) return lines;
   off_t floor = std::max<off_t>(0, end - static_cast<off_t>(max_bytes));
   off_t begin = start_of_last_lines(fd, end, count, floor);
   std::string tail(static_cast<std::size_t>(end - begin), '\0');
   ssize_t n = tail.empty() ? 0 : ::pread(fd, tail.data(), tail.size(), begin);
   tail.resize(static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+  if (bytes_read) *bytes_read = tail.size();
   // Cut by the byte limit mid-line: that partial line is left out.
   std::size_t at = 0;
   if (!starts_line(fd, begin)) at = std::min(tail.size(), tail.find('\n') + 1);
-  ::close(fd);
   if (at >= tail.size()) return lines;
   if (tail.back() == '\n') tail.pop_back();
   while (true) {

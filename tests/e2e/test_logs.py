@@ -77,6 +77,38 @@ class Logs(PmTestCase):
         numbers = [int(line.split()[1]) for line in seen]
         self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 3)))
 
+    def test_the_tail_and_the_live_lines_meet_without_gap_or_repeat(self):
+        # A line every millisecond: the past lines are read off pmd's loop
+        # while the app goes on writing.
+        script = self.write("fast.py", "import time\ni = 0\nwhile True:\n"
+                            "    print(f'n {i}', flush=True)\n    i += 1\n    time.sleep(0.001)\n")
+        self.pm("start", script, "--name", "fast")
+        self.wait_log(self.log_path("fast", 0), "n 500")
+        follower = subprocess.Popen([PM, "logs", "fast", "--lines", "20", "--raw", "--out"],
+                                    env=self.env, stdout=subprocess.PIPE, text=True)
+        try:
+            seen = [follower.stdout.readline().strip() for _ in range(300)]
+        finally:
+            follower.kill()
+            follower.wait()
+        numbers = [int(line.split()[1]) for line in seen]
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 300)), seen)
+
+    def test_one_logs_request_reads_at_most_8_mib_in_all(self):
+        script = self.write("big.py", "import sys, time\n"
+                            "for i in range(60000):\n"
+                            "    sys.stdout.write(f'{i:09d} ' + 'x' * 90 + '\\n')\n"
+                            "sys.stdout.write('big done\\n')\nsys.stdout.flush()\n"
+                            "time.sleep(1000)\n")
+        self.pm("start", script, "--name", "big", "-i", "2")
+        for index in (0, 1):
+            self.wait_log(self.log_path("big", index), "big done")
+        out = self.pm("logs", "big", "--lines", "1000000", "--nostream", "--raw", "--out").stdout
+        # Two files of 6 MB each; 8 MiB for the request, not for each file.
+        self.assertGreater(len(out), 6_000_000)
+        self.assertLessEqual(len(out), 8 << 20)
+        self.assertEqual(out.count("big done"), 2)
+
     def test_a_stuck_follower_blocks_neither_the_app_nor_the_daemon(self):
         script = self.write("flood.py", "import sys\n"
                             "for i in range(200000):\n"
