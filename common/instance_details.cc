@@ -28,6 +28,7 @@ constexpr auto kDetailsMembers =
                     json_member(field::kSocketVia, &InstanceDetails::socket_via),
                     json_member(field::kReadyVia, &InstanceDetails::ready_via),
                     json_member(field::kNotifySocket, &InstanceDetails::notify_socket),
+                    json_member(field::kTrackedBy, &InstanceDetails::tracked_by),
                     json_member(field::kHistory, &InstanceDetails::history));
 
 }  // namespace

@@ -37,6 +37,7 @@ struct InstanceDetails {
   std::string socket_via;           // how the process gets its listening socket
   std::string ready_via;            // which signal made it ready
   std::string notify_socket;        // its NOTIFY_SOCKET path
+  std::string tracked_by;           // how pmd finds every process of the run
   std::vector<ExitRecord> history;  // the last exits, newest last
 };
 

@@ -88,6 +88,7 @@ inline constexpr char kLogError[] = "log_error";
 inline constexpr char kSocketVia[] = "socket_via";
 inline constexpr char kReadyVia[] = "ready_via";
 inline constexpr char kNotifySocket[] = "notify_socket";
+inline constexpr char kTrackedBy[] = "tracked_by";  // how pmd finds every process of a run
 inline constexpr char kReloadError[] = "reload_error";
 inline constexpr char kHistory[] = "history";
 inline constexpr char kAt[] = "at";

@@ -62,6 +62,7 @@ InstanceDetails instance_details(const App& app, Instance& instance) {
   details.socket_via = instance.socket_via();
   details.ready_via = instance.ready_via();
   details.notify_socket = instance.notify_path();
+  details.tracked_by = instance.tracked_by();
   details.history = instance.history().get<std::vector<ExitRecord>>();
   return details;
 }

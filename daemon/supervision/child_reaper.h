@@ -23,6 +23,8 @@ class ChildReaper {
 
   void watch(pid_t pid, ExitHandler on_exit) { handlers_[pid] = std::move(on_exit); }
   void forget(pid_t pid) { handlers_.erase(pid); }
+  /// Whether `pid` is watched: a process pmd started (an instance's leader).
+  bool watching(pid_t pid) const { return handlers_.count(pid) != 0; }
   /// Reaps whatever has exited; also run at start-up.
   void reap();
 

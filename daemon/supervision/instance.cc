@@ -29,7 +29,7 @@
 //   launching, online   exit, crash loop (RestartPolicy)          errored
 //   launching, online   exit, no autorestart or a stop exit code  stopped
 //   stopping            exit                                      stopping
-//   stopping            no process of the group is left           stopped
+//   stopping            no process of the run is left             stopped
 //
 // Every change asks for the Supervisor's reconcile pass (context.changed),
 // which runs after the instance's call has returned.
@@ -89,7 +89,7 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
            context.log_files.open(context.paths, *spec_, index, "err"), spec_->log_date_format),
       ready_timer_(context.loop),
       restart_timer_(context.loop),
-      group_stop_(context.loop, spec_->name + "[" + std::to_string(id) + "]") {
+      run_stop_(context.loop, context.reaper, spec_->name + "[" + std::to_string(id) + "]") {
   if (adopted) adopt(*adopted);
 }
 
@@ -104,7 +104,8 @@ Instance::~Instance() {
 std::vector<std::string> Instance::child_env() const {
   std::vector<std::string> env;
   for (const auto& [key, value] : spec_->env) {
-    if (key == "PM_ID" || key == "PM_APP_NAME" || key == spec_->instance_var || key == "pm_id")
+    if (key == "PM_ID" || key == "PM_APP_NAME" || key == spec_->instance_var || key == "pm_id" ||
+        key == "PM_RUN_ID")
       continue;
     env.push_back(key + "=" + value);
   }
@@ -112,7 +113,15 @@ std::vector<std::string> Instance::child_env() const {
   env.push_back("pm_id=" + std::to_string(id_));
   env.push_back("PM_APP_NAME=" + spec_->name);
   env.push_back(spec_->instance_var + "=" + std::to_string(index_));
+  // Marks every process of this run, wherever it goes (see RunProcesses).
+  if (!run_.run_id.empty()) env.push_back("PM_RUN_ID=" + run_.run_id);
   return env;
+}
+
+std::string Instance::tracked_by() const {
+  if (run_.run_id.empty()) return "its process group";
+  return "its process tree, and PM_RUN_ID=" + run_.run_id +
+         " wherever setsid, setpgid or a double fork took them (no cgroup)";
 }
 
 void Instance::start() {
@@ -135,6 +144,7 @@ int Instance::share_socket(const ListenAddress& address, std::string& error) {
 
 void Instance::spawn() {
   last_error_.clear();
+  run_.run_id = new_run_id();
   try {
     LaunchedChild child = launch_child(
         context_, {*spec_, id_, listeners_, child_env(), context_.notify_path}, channel_events());
@@ -163,7 +173,8 @@ void Instance::spawn() {
     return;
   }
   socket_via_ = channels_->socket_via();
-  group_ = pid_;
+  run_.leader = pid_;
+  run_.group = pid_;
   started_ms_ = now_ms(context_.loop);
   cpu_.reset();
   ready_via_.clear();
@@ -189,8 +200,7 @@ ChildChannels::Events Instance::channel_events() {
   events.node_closed = [this] {
     // A worker that closed its channel while stopping has finished its
     // requests: the kill signal ends whatever still keeps it alive.
-    if (state_ == InstanceState::Stopping && group_)
-      ::kill(-group_, signal_number(spec_->kill_signal));
+    if (state_ == InstanceState::Stopping) run_stop_.signal_all();
   };
   return events;
 }
@@ -241,24 +251,23 @@ void Instance::stop() {
   }
   ready_timer_.stop();
   state_ = InstanceState::Stopping;
-  int sig = signal_number(spec_->kill_signal);
+  run_stop_.wait(
+      run_, signal_number(spec_->kill_signal), spec_->kill_timeout_ms, [this] { return pid_; },
+      [this] {
+        run_ = RunProcesses();
+        set_state(InstanceState::Stopped);
+      });
   if (spec_->shutdown_with_message && send_message("shutdown")) {
     spdlog::info("{}[{}]: stopping pid {} with the message \"shutdown\"", spec_->name, id_, pid_);
   } else if (channels_ && channels_->disconnect()) {
     // The cluster's graceful stop: the worker closes its servers, finishes
     // what it accepted, then closes its channel (see events.node_closed).
     spdlog::info("{}[{}]: stopping pid {} with the cluster disconnect", spec_->name, id_, pid_);
-    if (!channels_->listening()) GroupStop::signal(group_, pid_, sig);
+    if (!channels_->listening()) run_stop_.signal_all();
   } else {
     spdlog::info("{}[{}]: stopping pid {} with {}", spec_->name, id_, pid_, spec_->kill_signal);
-    GroupStop::signal(group_, pid_, sig);
+    run_stop_.signal_all();
   }
-  group_stop_.wait(
-      group_, spec_->kill_timeout_ms, [this] { return pid_; },
-      [this] {
-        group_ = 0;
-        set_state(InstanceState::Stopped);
-      });
   notify_changed();
 }
 
@@ -280,15 +289,16 @@ void Instance::on_exit(int wait_status) {
   pid_ = 0;
   channels_.reset();
   ready_timer_.stop();
-  if (state_ == InstanceState::Stopping) return;  // group_stop_ finishes the stop
+  run_.leader = 0;
+  if (state_ == InstanceState::Stopping) return;  // run_stop_ finishes the stop
   after_crash(wait_status, uptime);
 }
 
 void Instance::after_crash(int wait_status, std::uint64_t uptime_ms) {
-  // Anything the leader left behind in its group goes with it, so the next
-  // instance starts clean.
-  if (GroupStop::alive(group_)) ::kill(-group_, SIGKILL);
-  group_ = 0;
+  // Anything the leader left behind goes with it, wherever it went, so the
+  // next instance starts clean.
+  RunStop::signal_now(run_, SIGKILL, context_.reaper);
+  run_ = RunProcesses();
   bool expected_exit = WIFEXITED(wait_status) &&
                        std::find(spec_->stop_exit_codes.begin(), spec_->stop_exit_codes.end(),
                                  WEXITSTATUS(wait_status)) != spec_->stop_exit_codes.end();

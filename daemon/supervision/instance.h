@@ -1,7 +1,7 @@
 #pragma once
 // Instance: one slot of an app, running one child process at a time. It
 // spawns the child, restarts it after a crash (RestartPolicy), stops it
-// gracefully (GroupStop), and owns the child's log sinks. Its states and what
+// gracefully (RunStop), and owns the child's log sinks. Its states and what
 // moves between them are listed in instance.cc.
 
 #include <sys/types.h>
@@ -16,10 +16,10 @@
 #include "daemon/logs/log_sink.h"
 #include "daemon/sockets/listener_set.h"
 #include "daemon/supervision/child_channels.h"
-#include "daemon/supervision/group_stop.h"
 #include "daemon/supervision/instance_context.h"
 #include "daemon/supervision/process_stats.h"
 #include "daemon/supervision/restart_policy.h"
+#include "daemon/supervision/run_stop.h"
 #include "daemon/uv/timer.h"
 
 namespace pm {
@@ -48,8 +48,8 @@ class Instance {
   /// Spawns the child now (from stopped or errored; also clears the crash
   /// loop state). Does nothing while one runs.
   void start();
-  /// Stops the child gracefully: Stopping until no process of its group is
-  /// left (see GroupStop), then Stopped.
+  /// Stops the child gracefully: Stopping until no process of its run is
+  /// left, wherever it went (see RunStop), then Stopped.
   void stop();
   /// Counts a manual restart.
   void count_restart() { ++restarts_; }
@@ -93,6 +93,8 @@ class Instance {
   const std::string& socket_via() const { return socket_via_; }
   const std::string& ready_via() const { return ready_via_; }
   const std::string& notify_path() const { return context_.notify_path; }
+  /// How pmd finds every process of the running child, for `pm describe`.
+  std::string tracked_by() const;
   /// The last exits, newest last: {at, pid, exit, uptime_ms, stopped}.
   const nlohmann::json& history() const { return history_; }
   LogSink& out_log() { return out_; }
@@ -116,7 +118,7 @@ class Instance {
   ListenerSet& listeners_;
   InstanceState state_ = InstanceState::Stopped;
   pid_t pid_ = 0;
-  pid_t group_ = 0;  // kept after the leader exits, until the group is empty
+  RunProcesses run_;  // kept after the leader exits, until none is left
   int restarts_ = 0;
   std::uint64_t started_ms_ = 0;  // monotonic
   std::int64_t created_at_ = 0;   // wall clock, ms
@@ -132,7 +134,7 @@ class Instance {
   bool ready_timed_out_ = false;
   Timer ready_timer_;
   Timer restart_timer_;
-  GroupStop group_stop_;
+  RunStop run_stop_;
   nlohmann::json history_ = nlohmann::json::array();  // the last exits, newest last
 };
 

@@ -24,7 +24,8 @@ json Instance::export_state() const {
              {"socket_via", socket_via_},
              {"last_exit", last_exit_},
              {"last_error", last_error_},
-             {"history", history_}};
+             {"history", history_},
+             {"run_id", run_.run_id}};
   if (pid_ > 0) {
     state["out_fd"] = inherit_fd(out_.fd());
     state["err_fd"] = inherit_fd(err_.fd());
@@ -53,7 +54,9 @@ void Instance::adopt(const json& state) {
     if (was == "waiting restart") start();
     return;
   }
-  group_ = pid_;
+  run_.leader = pid_;
+  run_.group = pid_;
+  run_.run_id = state.value("run_id", "");
   started_ms_ = now_ms(context_.loop) - state.value("uptime_ms", 0ULL);
   if (int fd = state.value("out_fd", -1); fd >= 0) out_.attach(fd);
   if (int fd = state.value("err_fd", -1); fd >= 0) err_.attach(fd);

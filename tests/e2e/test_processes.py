@@ -1,11 +1,12 @@
 """How instances are spawned and stopped: process groups, inherited fds,
-grandchildren, the kill signal and kill timeout."""
+grandchildren (also those that leave the process group), the kill signal
+and kill timeout."""
 
 import os
 import signal
 import time
 
-from harness import PmTestCase, main, pid_alive
+from harness import PmTestCase, main, pid_alive, program
 
 
 class Processes(PmTestCase):
@@ -63,6 +64,52 @@ class Processes(PmTestCase):
         self.pm("stop", "forker")
         self.assertFalse(pid_alive(grandchild), "grandchild still alive after pm stop")
         self.assertFalse(pid_alive(leader))
+
+    def start_escaper(self, name, instances=1):
+        """Starts an app whose instances each leave three processes outside
+        their process group; {leader pid: [escaped pids]}."""
+        script = self.write(f"{name}.py", program("escaper.py"))
+        self.pm("start", script, "-i", str(instances), "--", self.tmp)
+        escaped = {}
+        for row in self.wait_status(name, "online", count=instances):
+            path = os.path.join(self.tmp, f"escaped-{row['pid']}")
+            self.wait_for(lambda: os.path.exists(path), f"{path} to be written")
+            escaped[row["pid"]] = [int(pid) for pid in open(path).read().split()]
+        for pids in escaped.values():
+            self.assertTrue(all(pid_alive(pid) for pid in pids), pids)
+            self.assertTrue(all(os.getpgid(pid) != pids[0] for pid in pids[1:]))
+        return escaped
+
+    def assert_all_gone(self, escaped, after):
+        left = [pid for leader, pids in escaped.items() for pid in [leader, *pids]
+                if pid_alive(pid)]
+        self.assertEqual(left, [], f"processes left after pm {after}")
+
+    def test_nothing_escapes_stop_delete_or_kill(self):
+        for command in ("stop", "delete", "kill"):
+            with self.subTest(command=command):
+                escaped = self.start_escaper(f"esc-{command}", instances=2)
+                self.pm(*([command] if command == "kill" else [command, f"esc-{command}"]))
+                self.assert_all_gone(escaped, command)
+
+    def test_nothing_escapes_restart_or_reload(self):
+        for command in ("restart", "reload"):
+            with self.subTest(command=command):
+                name = f"esc-{command}"
+                escaped = self.start_escaper(name, instances=2)
+                self.pm(command, name)
+                self.assert_all_gone(escaped, command)
+                self.assertEqual(len(self.wait_status(name, "online", count=2)), 2)
+
+    def test_what_a_crashed_instance_left_outside_its_group_is_killed(self):
+        escaped = self.start_escaper("esc-crash")
+        [(leader, pids)] = escaped.items()
+        with open(f"/proc/{pids[-1]}/environ", "rb") as f:
+            run_id = next(e for e in f.read().split(b"\0") if e.startswith(b"PM_RUN_ID="))
+        self.assertIn(run_id.decode(), self.pm("describe", "esc-crash").stdout)
+        os.kill(leader, signal.SIGKILL)
+        self.wait_for(lambda: not any(pid_alive(pid) for pid in pids),
+                      "the crashed run's escaped processes to die")
 
     def test_a_grandchild_that_outlives_a_crash_is_killed(self):
         grandchild = self.start_forker()
