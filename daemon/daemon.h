@@ -52,6 +52,7 @@ class Daemon {
   int lock_fd_ = -1;
   bool shutting_down_ = false;
   std::unique_ptr<ChildReaper> reaper_;
+  std::unique_ptr<AdoptedRuns> adopted_runs_;
   LogBus bus_;
   LogFiles log_files_;
   std::unique_ptr<InstanceContext> context_;

@@ -53,7 +53,8 @@ CommandHandler::CommandHandler(uv_loop_t* loop, Supervisor& supervisor, LogBus& 
                StateStore(paths),
                std::move(shutdown),
                std::move(takeover),
-               wall_clock_ms()} {}
+               wall_clock_ms(),
+               TailReader(loop)} {}
 
 void CommandHandler::handle(const json& request, Client client) {
   const std::string name = request[field::kCmd];

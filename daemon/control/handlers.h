@@ -16,6 +16,7 @@
 #include "common/protocol.h"
 #include "daemon/control/client_connection.h"
 #include "daemon/logs/log_bus.h"
+#include "daemon/logs/tail_reader.h"
 #include "daemon/supervision/state_store.h"
 #include "daemon/supervision/supervisor.h"
 
@@ -40,6 +41,7 @@ struct CommandContext {
   Shutdown shutdown;
   Takeover takeover;
   std::int64_t started_at;  // when this pmd image started, wall clock ms
+  TailReader tails;         // past lines for `pm logs`, off the loop
 };
 
 /// One command's handler. Throws UserError (or json::exception, for a

@@ -2,7 +2,6 @@
 #include "daemon/control/handlers.h"
 #include "daemon/control/log_follower.h"
 #include "daemon/logs/log_tail.h"
-#include "daemon/logs/tail_reader.h"
 
 namespace pm {
 
@@ -46,16 +45,17 @@ void logs(CommandContext& context, const json& request, Client client) {
   // Lines written from here on are the follower's; those before, the tails'.
   std::shared_ptr<LogFollower> follower;
   if (follow) follower = LogFollower::follow(context.bus, client, filter);
-  read_tails(context.loop, std::move(files), lines, kMaxTailBytes,
-             [client, follower](std::vector<TailFile>& tails) {
-               for (auto& tail : tails)
-                 client->stream(LogTailEvent{tail.id, tail.app, tail.stream, tail.path,
-                                             std::move(tail.lines)});
-               if (follower)
-                 follower->release();
-               else
-                 client->reply(ok_reply());
-             });
+  context.tails.read(
+      std::move(files), lines, kMaxTailBytes, [client] { return !client->closed(); },
+      [client, follower](std::vector<TailFile>& tails) {
+        for (auto& tail : tails)
+          client->stream(
+              LogTailEvent{tail.id, tail.app, tail.stream, tail.path, std::move(tail.lines)});
+        if (follower)
+          follower->release();
+        else
+          client->reply(ok_reply());
+      });
 }
 
 void flush(CommandContext& context, const json& request, Client client) {

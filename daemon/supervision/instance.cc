@@ -340,8 +340,15 @@ void Instance::reset_counters() {
   policy_.reset();
 }
 
+ProcessSample Instance::sample_run() const {
+  if (pid_ <= 0) return {};
+  if (context_.adopted_runs) return run_.sample(context_.adopted_runs->of(run_.run_id));
+  return run_.sample(
+      adopted_by_run([this](pid_t pid) { return context_.reaper.watching(pid); })[run_.run_id]);
+}
+
 std::uint64_t Instance::memory() const {
-  return pid_ > 0 ? sample_process(pid_).rss_bytes : 0;
+  return sample_run().rss_bytes;
 }
 
 std::uint64_t Instance::uptime_ms() const {
@@ -350,7 +357,7 @@ std::uint64_t Instance::uptime_ms() const {
 
 ProcessUsage Instance::usage() {
   if (pid_ <= 0) return {};
-  ProcessSample sample = sample_process(pid_);
+  ProcessSample sample = sample_run();
   return {cpu_.percent(sample, now_ms(context_.loop), started_ms_), sample.rss_bytes};
 }
 

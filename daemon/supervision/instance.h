@@ -68,7 +68,7 @@ class Instance {
   void reset_counters();
   /// The environment the child gets ("KEY=value").
   std::vector<std::string> child_env() const;
-  /// Resident memory of the running process, 0 when none runs.
+  /// Resident memory of every process of the run, 0 when none runs.
   std::uint64_t memory() const;
 
   int id() const { return id_; }
@@ -88,7 +88,8 @@ class Instance {
   std::int64_t created_at() const { return created_at_; }
   /// How long the running process has been up, 0 when none runs.
   std::uint64_t uptime_ms() const;
-  /// The running process's CPU use since the last call and its memory.
+  /// The CPU use of every process of the run since the last call, and
+  /// their memory: an app behind `sh -c` or `npm start` counts whole.
   ProcessUsage usage();
   const std::string& socket_via() const { return socket_via_; }
   const std::string& ready_via() const { return ready_via_; }
@@ -102,6 +103,8 @@ class Instance {
 
  private:
   void spawn();
+  /// CPU time and memory summed over the run's processes.
+  ProcessSample sample_run() const;
   void on_ready_timeout();
   int share_socket(const ListenAddress& address, std::string& error);
   void set_state(InstanceState state);

@@ -9,6 +9,7 @@
 #include "common/paths.h"
 #include "daemon/logs/log_bus.h"
 #include "daemon/logs/log_files.h"
+#include "daemon/supervision/adopted_runs.h"
 #include "daemon/supervision/child_reaper.h"
 #include "daemon/uv/deferred_call.h"
 
@@ -24,6 +25,8 @@ struct InstanceContext {
   std::string preload_library;  // empty when it is not installed
   std::string node_preload;     // node_graceful_close.js, or empty
   std::string notify_path;      // pmd's NOTIFY_SOCKET, or empty
+  /// For figures of whole runs; null: every figure looks afresh.
+  AdoptedRuns* adopted_runs;
   /// Asked for whenever an instance changes state: the Supervisor's
   /// reconcile pass, which runs later, never inside the instance's call.
   DeferredCall* changed;

@@ -33,18 +33,22 @@ ProcessSample sample_process(pid_t pid) {
   const char* rest = std::strrchr(buffer, ')');
   if (!rest) return sample;
   unsigned long utime = 0, stime = 0;
-  long rss_pages = 0;
-  // Fields after ')': state(3) ... utime(14) stime(15) ... rss(24).
+  unsigned long long start_ticks = 0;
+  long rss_pages = 0, threads = 0;
+  // Fields after ')': state(3) ... utime(14) stime(15) ... num_threads(20)
+  // ... starttime(22) ... rss(24).
   if (std::sscanf(rest + 2,
-                  "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d "
-                  "%*u %*u %ld",
-                  &utime, &stime, &rss_pages) != 3)
+                  "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %ld %*d "
+                  "%llu %*u %ld",
+                  &utime, &stime, &threads, &start_ticks, &rss_pages) != 5)
     return sample;
   static const long ticks = ::sysconf(_SC_CLK_TCK);
   static const long page = ::sysconf(_SC_PAGESIZE);
   sample.ok = true;
   sample.cpu_ms = (utime + stime) * 1000 / static_cast<unsigned long>(ticks);
   sample.rss_bytes = static_cast<std::uint64_t>(rss_pages) * static_cast<std::uint64_t>(page);
+  sample.threads = static_cast<int>(threads);
+  sample.start_ticks = start_ticks;
   return sample;
 }
 
@@ -69,7 +73,9 @@ double CpuMeter::percent(const ProcessSample& sample, std::uint64_t now_ms,
   if (now_ms - since < kMinIntervalMs && last_ms_) return last_percent_;
   if (now_ms <= since) return 0;
   last_percent_ =
-      100.0 * static_cast<double>(sample.cpu_ms - cpu_before) / static_cast<double>(now_ms - since);
+      // A process of the run that exited takes its time with it: no less than 0.
+      100.0 * static_cast<double>(sample.cpu_ms > cpu_before ? sample.cpu_ms - cpu_before : 0) /
+      static_cast<double>(now_ms - since);
   last_ms_ = now_ms;
   last_cpu_ms_ = sample.cpu_ms;
   return last_percent_;

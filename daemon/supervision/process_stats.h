@@ -12,6 +12,8 @@ struct ProcessSample {
   bool ok = false;
   std::uint64_t cpu_ms = 0;     // user + system time so far
   std::uint64_t rss_bytes = 0;  // resident memory
+  int threads = 0;
+  std::uint64_t start_ticks = 0;  // when it started, in clock ticks since boot
 };
 
 ProcessSample sample_process(pid_t pid);

@@ -10,7 +10,10 @@
 
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
+
+#include "daemon/supervision/process_stats.h"
 
 namespace pm {
 
@@ -29,13 +32,23 @@ struct RunProcesses {
   /// The members alive now, found from the leader's children and pmd's
   /// (skipping the leaders of other runs).
   std::vector<pid_t> find(const IsLeader& is_leader) const;
+  /// CPU time and memory summed over the members alive now, found from
+  /// the leader and from `adopted`, the processes pmd adopted that carry the
+  /// run's id (see adopted_by_run), in one walk.
+  ProcessSample sample(const std::vector<pid_t>& adopted) const;
   /// Sends `signum` to the group, the leader and every member found.
   void signal(int signum, const IsLeader& is_leader) const;
 };
 
 /// The children of a process (of all its threads); none when it is gone.
-std::vector<pid_t> children_of(pid_t pid);
-/// Whether process `pid` has `run_id` as its PM_RUN_ID.
-bool carries_run_id(pid_t pid, const std::string& run_id);
+/// `threads`, when known, spares a look at its thread list.
+std::vector<pid_t> children_of(pid_t pid, int threads = 0);
+/// The PM_RUN_ID of process `pid`; empty when it has none.
+std::string run_id_of(pid_t pid);
+
+/// The processes pmd adopted (not leaders), by the run id they carry: one
+/// look for every run at once.
+std::unordered_map<std::string, std::vector<pid_t>> adopted_by_run(
+    const RunProcesses::IsLeader& is_leader);
 
 }  // namespace pm

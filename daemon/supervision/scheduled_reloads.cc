@@ -51,6 +51,7 @@ void ScheduledReloads::check_memory() {
   for (const auto& app : supervisor_.apps()) {
     std::int64_t limit = app->spec().max_memory_restart;
     if (limit <= 0) continue;
+    if (stop_past_ceiling(*app)) continue;
     if (supervisor_.reloading(app->spec().name)) continue;
     for (const auto& instance : app->instances()) {
       if (instance->state() != InstanceState::Online) continue;
@@ -62,6 +63,25 @@ void ScheduledReloads::check_memory() {
       break;  // one at a time: the reload keeps the others serving
     }
   }
+}
+
+bool ScheduledReloads::stop_past_ceiling(const App& app) {
+  // A fast leak cannot wait the seconds a replacement takes to be ready.
+  std::uint64_t ceiling = 2 * static_cast<std::uint64_t>(app.spec().max_memory_restart);
+  std::vector<int> over;
+  for (const auto& instance : app.instances()) {
+    if (!instance->running() || instance->state() == InstanceState::Stopping) continue;
+    std::uint64_t used = instance->memory();
+    if (used <= ceiling) continue;
+    spdlog::warn(
+        "{}[{}]: memory {} MB over twice max_memory_restart ({} MB): restarting it "
+        "now, without waiting for a replacement",
+        app.spec().name, instance->id(), used >> 20, ceiling >> 20);
+    over.push_back(instance->id());
+  }
+  if (over.empty()) return false;
+  supervisor_.restart(over, [] {});
+  return true;
 }
 
 void ScheduledReloads::reload(const std::string& name, std::vector<int> ids,

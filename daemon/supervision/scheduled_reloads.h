@@ -28,6 +28,8 @@ class ScheduledReloads {
 
  private:
   void check_memory();
+  /// Restarts the app's instances past twice its limit; whether any was.
+  bool stop_past_ceiling(const App& app);
   void reload(const std::string& name, std::vector<int> ids, const std::string& why);
 
   Supervisor& supervisor_;

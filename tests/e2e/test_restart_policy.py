@@ -4,7 +4,7 @@
 import os
 import signal
 
-from harness import SHELL_SLEEPER, PmTestCase, free_port, main
+from harness import SHELL_SLEEPER, PmTestCase, free_port, main, pid_alive
 
 
 class RestartPolicy(PmTestCase):
@@ -66,6 +66,36 @@ setInterval(() => hoard.push(Buffer.alloc(8 * 1024 * 1024, 1)), 100);
         self.assertGreaterEqual(row["restarts"], 1)
         self.assertIn("over max_memory_restart",
                       open(os.path.join(self.home, "pmd.log")).read())
+
+    def test_memory_counts_the_whole_process_tree(self):
+        # A shell in front, as `npm start` or a wrapper script puts one: the
+        # shell holds 1 MB, its child 150 MB.
+        hold = self.write("hold.py", "import time\nhoard = b'x' * (150 << 20)\n"
+                          "print('holding', flush=True)\ntime.sleep(1000)\n")
+        self.pm("start", "sh", "--name", "wrapped", "--max-memory-restart", "100M",
+                "--", "-c", f"python3 {hold}; exit 0")
+        [row] = self.rows("wrapped")
+        self.wait_log(self.log_path("wrapped", 0), "holding")
+        self.wait_for(lambda: self.rows("wrapped")[0]["memory"] >= 150 << 20,
+                      "pm list to show the tree's memory")
+        self.wait_for(lambda: any(r["pid"] != row["pid"] for r in self.rows("wrapped")),
+                      "the instance over its limit to be replaced")
+        log = open(os.path.join(self.home, "pmd.log")).read()
+        self.assertIn("over max_memory_restart", log)
+        self.assertNotIn("over twice", log)
+
+    def test_past_twice_the_limit_an_instance_is_restarted_at_once(self):
+        # Far over the limit within a second: waiting for a replacement to be
+        # ready (3 s here) would let it grow on.
+        leak = self.write("burst.py", "import time\nhoard = b'x' * (300 << 20)\n"
+                          "print('burst', flush=True)\ntime.sleep(1000)\n")
+        self.pm("start", leak, "--max-memory-restart", "100M", "--no-wait")
+        pid = self.rows("burst")[0]["pid"]
+        self.wait_for(lambda: "over twice max_memory_restart" in
+                      open(os.path.join(self.home, "pmd.log")).read(),
+                      "the instance to be restarted past its ceiling")
+        self.wait_for(lambda: not pid_alive(pid), "the old process to be gone")
+        self.wait_for(lambda: self.rows("burst")[0]["restarts"] >= 1, "a restart counted")
 
     def test_reset_zeroes_restart_counters(self):
         self.pm("start", "sleep 1000", "--name", "r")
