@@ -194,8 +194,9 @@ std::string Daemon::hand_over(std::shared_ptr<ClientConnection> client) {
   return error;
 }
 
-void Daemon::run(bool resurrect) {
-  if (resurrect) handler_->resurrect_at_start();
+void Daemon::run(bool resurrect, bool took_over) {
+  bool recovered = !took_over && handler_->recover_at_start();
+  if (resurrect && !recovered) handler_->resurrect_at_start();
   notify_service_manager();
   uv_run(loop_, UV_RUN_DEFAULT);
 }
@@ -229,6 +230,7 @@ void Daemon::shutdown(std::function<void()> apps_stopped) {
   spdlog::info("shutting down: stopping every app");
   supervisor_->remove(supervisor_->all_ids(), [this, apps_stopped] {
     spdlog::info("every app stopped; pmd exits");
+    supervisor_->forget_journal();
     if (apps_stopped) apps_stopped();
     server_->close();
     notify_.reset();

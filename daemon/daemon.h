@@ -32,9 +32,11 @@ class Daemon {
   /// `takeover`, the state a previous pmd left (`pm update`): its lock and
   /// apps are taken over.
   void open(const json* takeover = nullptr);
-  /// Runs the loop until the daemon is told to stop; first brings back the
-  /// saved apps when `resurrect`.
-  void run(bool resurrect);
+  /// Runs the loop until the daemon is told to stop. First, unless it
+  /// `took_over` from `pm update`: when a pmd died here without exiting
+  /// cleanly, ends what it left and starts its apps again (see Journal);
+  /// otherwise brings back the saved apps when `resurrect`.
+  void run(bool resurrect, bool took_over);
 
  private:
   void shutdown(std::function<void()> apps_stopped);

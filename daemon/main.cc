@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
       } else {
         daemon.open();
       }
-      daemon.run(resurrect);
+      daemon.run(resurrect, takeover != nullptr);
     } catch (const std::exception& error) {
       spdlog::error("{}", error.what());
       std::fprintf(stderr, "pmd: %s\n", error.what());

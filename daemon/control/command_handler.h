@@ -18,6 +18,7 @@ class CommandHandler {
 
   /// `pm resurrect` without a client (pmd --resurrect at boot).
   void resurrect_at_start() { handlers::resurrect_at_start(context_); }
+  bool recover_at_start() { return handlers::recover_at_start(context_); }
 
   /// Answers a well-formed request (see check_request); a failure is an
   /// error reply.

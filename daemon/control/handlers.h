@@ -88,6 +88,9 @@ void cleardump(CommandContext& context, const json& request, Client client);
 /// `pm resurrect` without a client (pmd --resurrect at boot): problems go to
 /// pmd's log.
 void resurrect_at_start(CommandContext& context);
+/// After a pmd that died without exiting cleanly: ends what it left and
+/// starts its apps again, each once. False when there was nothing to do.
+bool recover_at_start(CommandContext& context);
 
 // pmd itself: daemon_commands.cc.
 void ping(CommandContext& context, const json& request, Client client);

@@ -20,15 +20,7 @@ namespace handlers {
 
 void save(CommandContext& context, const json& request, Client client) {
   json apps = json::array();
-  int cpus = static_cast<int>(uv_available_parallelism());
-  for (const auto& app : context.supervisor.apps()) {
-    json spec = to_json(app->spec());
-    spec.erase("argv");
-    // A scaled app is saved with the count it runs, not the one it began with.
-    int running = static_cast<int>(app->instances().size());
-    if (resolve_instances(app->spec().instances, cpus) != running) spec["instances"] = running;
-    apps.push_back(std::move(spec));
-  }
+  for (const auto& app : context.supervisor.apps()) apps.push_back(app->saved_spec());
   if (apps.empty() && !request.value(field::kForce, false))
     throw UserError("no app is running: saving would forget the saved list; use --force");
   context.state.save(apps);
@@ -61,6 +53,34 @@ void resurrect_at_start(CommandContext& context) {
   } catch (const UserError& error) {
     spdlog::error("resurrect: {}", error.what());
   }
+}
+
+bool recover_at_start(CommandContext& context) {
+  std::string problem;
+  json journal = context.supervisor.journal().read_left_behind(problem);
+  if (!problem.empty()) spdlog::error("{}; the apps it held are not restarted", problem);
+  if (journal.is_null()) return false;
+  std::vector<JournalRun> runs;
+  for (const auto& run : journal["runs"])
+    runs.push_back({run.value("app", ""), run.value("pid", 0), run.value("start_ticks", 0ULL),
+                    run.value("run_id", ""), run.value("kill_signal", "")});
+  std::string dead = std::to_string(journal.value("pmd", 0));
+  std::size_t ended = Journal::end_runs(runs, 3000);
+  spdlog::warn(
+      "pmd {} did not exit cleanly: ended the {} process(es) it left; starting its {} "
+      "app(s) again",
+      dead, ended, journal["apps"].size());
+  try {
+    auto names = context.supervisor.start_all(specs_of(journal["apps"]));
+    for (const auto& name : names)
+      if (App* app = context.supervisor.find_app(name))
+        for (const auto& instance : app->instances())
+          instance->count_restart("pmd " + dead + " died; restarted by the next pmd");
+    spdlog::info("restarted {} app(s) after pmd {} died", names.size(), dead);
+  } catch (const UserError& error) {
+    spdlog::error("cannot restart the apps of pmd {}: {}", dead, error.what());
+  }
+  return true;
 }
 
 void cleardump(CommandContext& context, const json&, Client client) {

@@ -1,5 +1,7 @@
 #include "daemon/supervision/app.h"
 
+#include <uv.h>
+
 #include <algorithm>
 
 namespace pm {
@@ -20,6 +22,22 @@ Instance* App::find(int id) const {
   for (const auto& instance : instances_)
     if (instance->id() == id) return instance.get();
   return nullptr;
+}
+
+std::vector<const Instance*> App::all_instances() const {
+  std::vector<const Instance*> all;
+  for (const Instances* list : {&instances_, &incoming_, &retiring_})
+    for (const auto& instance : *list) all.push_back(instance.get());
+  return all;
+}
+
+nlohmann::json App::saved_spec() const {
+  nlohmann::json spec = to_json(*spec_);
+  spec.erase("argv");
+  int cpus = static_cast<int>(uv_available_parallelism());
+  int running = static_cast<int>(instances_.size());
+  if (resolve_instances(spec_->instances, cpus) != running) spec["instances"] = running;
+  return spec;
 }
 
 Instance* App::find_process(pid_t pid) const {

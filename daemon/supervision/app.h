@@ -31,6 +31,11 @@ class App {
   /// The slots, in index order.
   const std::vector<std::unique_ptr<Instance>>& instances() const { return instances_; }
   Instance* find(int id) const;
+  /// Every instance: in a slot, starting or retiring.
+  std::vector<const Instance*> all_instances() const;
+  /// The spec as `pm save` and the journal keep it: without the resolved
+  /// argv, and with the instance count it runs (a scaled app).
+  nlohmann::json saved_spec() const;
   /// The instance, in a slot, starting or retiring, whose process is `pid`.
   Instance* find_process(pid_t pid) const;
 

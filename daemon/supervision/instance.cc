@@ -175,6 +175,7 @@ void Instance::spawn() {
   socket_via_ = channels_->socket_via();
   run_.leader = pid_;
   run_.group = pid_;
+  start_ticks_ = sample_process(pid_).start_ticks;
   started_ms_ = now_ms(context_.loop);
   cpu_.reset();
   ready_via_.clear();

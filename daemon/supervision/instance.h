@@ -53,6 +53,12 @@ class Instance {
   void stop();
   /// Counts a manual restart.
   void count_restart() { ++restarts_; }
+  /// Counts a restart not seen as an exit (the pmd before this one died),
+  /// saying why in place of the last exit.
+  void count_restart(std::string why) {
+    ++restarts_;
+    last_exit_ = std::move(why);
+  }
   /// Takes over the slot of `old` (a reload): its restart count, plus one.
   void succeed(const Instance& old);
   /// Delivers a message on the instance's channel; false when it has none.
@@ -71,6 +77,10 @@ class Instance {
   /// Resident memory of every process of the run, 0 when none runs.
   std::uint64_t memory() const;
 
+  /// The processes of the current run (the leader is 0 once it exited).
+  const RunProcesses& run() const { return run_; }
+  /// When the leader started, in clock ticks since boot (0 when none runs).
+  std::uint64_t start_ticks() const { return pid_ > 0 ? start_ticks_ : 0; }
   int id() const { return id_; }
   int index() const { return index_; }
   const AppSpec& spec() const { return *spec_; }
@@ -122,6 +132,7 @@ class Instance {
   InstanceState state_ = InstanceState::Stopped;
   pid_t pid_ = 0;
   RunProcesses run_;  // kept after the leader exits, until none is left
+  std::uint64_t start_ticks_ = 0;
   int restarts_ = 0;
   std::uint64_t started_ms_ = 0;  // monotonic
   std::int64_t created_at_ = 0;   // wall clock, ms

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "daemon/supervision/instance.h"
+#include "daemon/supervision/process_stats.h"
 #include "daemon/uv/inherit_fd.h"
 #include "daemon/uv/now_ms.h"
 
@@ -57,6 +58,7 @@ void Instance::adopt(const json& state) {
   run_.leader = pid_;
   run_.group = pid_;
   run_.run_id = state.value("run_id", "");
+  start_ticks_ = sample_process(pid_).start_ticks;
   started_ms_ = now_ms(context_.loop) - state.value("uptime_ms", 0ULL);
   if (int fd = state.value("out_fd", -1); fd >= 0) out_.attach(fd);
   if (int fd = state.value("err_fd", -1); fd >= 0) err_.attach(fd);

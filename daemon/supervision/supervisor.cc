@@ -26,6 +26,7 @@ bool is_number(const std::string& text) {
 Supervisor::Supervisor(InstanceContext& context)
     : context_(context),
       reconcile_call_(context.loop, [this] { reconcile(); }),
+      journal_(context.paths),
       scheduled_(*this, context.loop) {
   context_.changed = &reconcile_call_;
 }
@@ -50,6 +51,35 @@ void Supervisor::reconcile() {
     // Last: the reloads have seen their retired instances stop.
     app->drop_retired();
   }
+  if (!journal_closed_) journal_.record(journal_state());
+}
+
+json Supervisor::journal_state() const {
+  json apps = json::array();
+  json runs = json::array();
+  for (const auto& app : apps_) {
+    // What the user stopped stays stopped: it is not brought back.
+    bool meant_to_run =
+        std::any_of(app->instances().begin(), app->instances().end(), [](const auto& instance) {
+          return instance->state() != InstanceState::Stopped &&
+                 instance->state() != InstanceState::Errored;
+        });
+    if (meant_to_run) apps.push_back(app->saved_spec());
+    for (const Instance* instance : app->all_instances()) {
+      if (instance->run().run_id.empty()) continue;
+      runs.push_back({{"app", app->spec().name},
+                      {"pid", instance->pid()},
+                      {"start_ticks", instance->start_ticks()},
+                      {"run_id", instance->run().run_id},
+                      {"kill_signal", instance->spec().kill_signal}});
+    }
+  }
+  return {{"pmd", ::getpid()}, {"apps", apps}, {"runs", runs}};
+}
+
+void Supervisor::forget_journal() {
+  journal_closed_ = true;
+  journal_.remove();
 }
 
 void Supervisor::run_watchers() {
@@ -305,6 +335,7 @@ void Supervisor::delete_instance(int id) {
                           [id](const auto& candidate) { return candidate->find(id); });
   if (app == apps_.end()) return;
   (*app)->remove_slot(id);
+  reconcile_call_.request();  // the journal forgets it
   if (!(*app)->instances().empty()) return;
   spdlog::info("app {}: deleted", (*app)->spec().name);
   apps_.erase(app);

@@ -16,6 +16,7 @@
 #include "common/app_spec.h"
 #include "daemon/supervision/app.h"
 #include "daemon/supervision/instance.h"
+#include "daemon/supervision/journal.h"
 #include "daemon/supervision/rolling_reload.h"
 #include "daemon/supervision/scheduled_reloads.h"
 #include "daemon/uv/deferred_call.h"
@@ -72,6 +73,11 @@ class Supervisor {
   json export_state() const;
   /// Takes over the apps a previous pmd exported.
   void adopt_state(const json& state);
+  /// pmd exits cleanly: the journal goes, and nothing writes it again.
+  void forget_journal();
+  /// What the journal holds now: every app's saved spec, every live run.
+  json journal_state() const;
+  const Journal& journal() const { return journal_; }
   /// Reopens every log file (after an external logrotate).
   void reopen_logs();
   /// Whether a reload of the app is running.
@@ -120,6 +126,8 @@ class Supervisor {
   std::vector<std::function<bool()>> watchers_;
   std::vector<std::unique_ptr<RollingReload>> reloads_;
   DeferredCall reconcile_call_;
+  Journal journal_;
+  bool journal_closed_ = false;
   ScheduledReloads scheduled_;
 };
 
