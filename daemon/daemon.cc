@@ -17,6 +17,7 @@
 #include <string>
 
 #include "common/user_error.h"
+#include "daemon/supervision/run_cgroup.h"
 #include "daemon/takeover.h"
 #include "daemon/uv/close_and_delete.h"
 #include "daemon/uv/inherit_fd.h"
@@ -89,11 +90,17 @@ void Daemon::open(const json* takeover) {
   // them escapes a stop and none lingers as a zombie.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 
+  // Before the reaper: this waits for a probe child of its own.
+  std::string cgroup_base = find_cgroup_base(paths_.home);
+  if (cgroup_base.empty())
+    spdlog::info("no cgroup for runs: their processes are tracked by PM_RUN_ID");
+  else
+    spdlog::info("each run gets a cgroup under {}", cgroup_base);
   reaper_ = std::make_unique<ChildReaper>(loop_);
   adopted_runs_ = std::make_unique<AdoptedRuns>(loop_, *reaper_);
-  context_ = std::make_unique<InstanceContext>(
-      InstanceContext{loop_, *reaper_, bus_, log_files_, paths_, find_installed("libpm_preload.so"),
-                      find_installed("node_graceful_close.js"), "", adopted_runs_.get(), nullptr});
+  context_ = std::make_unique<InstanceContext>(InstanceContext{
+      loop_, *reaper_, bus_, log_files_, paths_, find_installed("libpm_preload.so"),
+      find_installed("node_graceful_close.js"), "", cgroup_base, adopted_runs_.get(), nullptr});
   if (context_->preload_library.empty())
     spdlog::warn("preload library not found: programs that bind their own port cannot share it");
   supervisor_ = std::make_unique<Supervisor>(*context_);
@@ -231,6 +238,8 @@ void Daemon::shutdown(std::function<void()> apps_stopped) {
   supervisor_->remove(supervisor_->all_ids(), [this, apps_stopped] {
     spdlog::info("every app stopped; pmd exits");
     supervisor_->forget_journal();
+    // Empty now that every run has ended: a clean exit leaves no cgroup.
+    if (!context_->cgroup_base.empty()) ::rmdir(context_->cgroup_base.c_str());
     if (apps_stopped) apps_stopped();
     server_->close();
     notify_.reset();

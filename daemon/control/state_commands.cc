@@ -63,7 +63,8 @@ bool recover_at_start(CommandContext& context) {
   std::vector<JournalRun> runs;
   for (const auto& run : journal["runs"])
     runs.push_back({run.value("app", ""), run.value("pid", 0), run.value("start_ticks", 0ULL),
-                    run.value("run_id", ""), run.value("kill_signal", "")});
+                    run.value("run_id", ""), run.value("kill_signal", ""),
+                    run.value("cgroup", "")});
   std::string dead = std::to_string(journal.value("pmd", 0));
   std::size_t ended = Journal::end_runs(runs, 3000);
   spdlog::warn(

@@ -35,6 +35,7 @@ LaunchedChild launch_child(const InstanceContext& context, ChildLaunch launch,
   options.argv = launch.spec.argv;
   options.env = std::move(launch.env);
   options.cwd = launch.spec.cwd;
+  if (!launch.cgroup.empty()) options.cgroup_procs = launch.cgroup + "/cgroup.procs";
   options.stdout_fd = out_pipe[1];
   options.stderr_fd = err_pipe[1];
   std::vector<int> child_ends{out_pipe[1], err_pipe[1]};

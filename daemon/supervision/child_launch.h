@@ -33,6 +33,7 @@ struct ChildLaunch {
   ListenerSet& listeners;
   std::vector<std::string> env;  // the instance's environment (Instance::child_env)
   std::string notify_path;       // its NOTIFY_SOCKET, or empty
+  std::string cgroup;            // the run's cgroup to join, or empty
 };
 
 /// Throws UserError (a pipe or channel that cannot be made, a --listen

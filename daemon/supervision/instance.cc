@@ -12,6 +12,7 @@
 #include "common/signal_names.h"
 #include "common/user_error.h"
 #include "daemon/supervision/child_launch.h"
+#include "daemon/supervision/run_cgroup.h"
 #include "daemon/uv/now_ms.h"
 
 // The states of an instance and what moves it from one to the next:
@@ -120,6 +121,7 @@ std::vector<std::string> Instance::child_env() const {
 
 std::string Instance::tracked_by() const {
   if (run_.run_id.empty()) return "its process group";
+  if (!run_.cgroup.empty()) return "cgroup " + run_.cgroup + ", and PM_RUN_ID=" + run_.run_id;
   return "its process tree, and PM_RUN_ID=" + run_.run_id +
          " wherever setsid, setpgid or a double fork took them (no cgroup)";
 }
@@ -145,9 +147,11 @@ int Instance::share_socket(const ListenAddress& address, std::string& error) {
 void Instance::spawn() {
   last_error_.clear();
   run_.run_id = new_run_id();
+  run_.cgroup = create_run_cgroup(context_.cgroup_base, run_.run_id);
   try {
     LaunchedChild child = launch_child(
-        context_, {*spec_, id_, listeners_, child_env(), context_.notify_path}, channel_events());
+        context_, {*spec_, id_, listeners_, child_env(), context_.notify_path, run_.cgroup},
+        channel_events());
     pid_ = child.pid;
     channels_ = std::move(child.channels);
     out_.attach(child.out_fd);
@@ -298,7 +302,7 @@ void Instance::on_exit(int wait_status) {
 void Instance::after_crash(int wait_status, std::uint64_t uptime_ms) {
   // Anything the leader left behind goes with it, wherever it went, so the
   // next instance starts clean.
-  RunStop::signal_now(run_, SIGKILL, context_.reaper);
+  RunStop::signal_now(run_, SIGKILL, context_.reaper, context_.loop);
   run_ = RunProcesses();
   bool expected_exit = WIFEXITED(wait_status) &&
                        std::find(spec_->stop_exit_codes.begin(), spec_->stop_exit_codes.end(),
@@ -343,9 +347,14 @@ void Instance::reset_counters() {
 
 ProcessSample Instance::sample_run() const {
   if (pid_ <= 0) return {};
-  if (context_.adopted_runs) return run_.sample(context_.adopted_runs->of(run_.run_id));
-  return run_.sample(
-      adopted_by_run([this](pid_t pid) { return context_.reaper.watching(pid); })[run_.run_id]);
+  ProcessSample sample = context_.adopted_runs ? run_.sample(context_.adopted_runs->of(run_.run_id))
+                                               : run_.sample(adopted_by_run([this](pid_t pid) {
+                                                   return context_.reaper.watching(pid);
+                                                 })[run_.run_id]);
+  // The kernel's count, where the memory controller is on, includes the
+  // page cache the run uses, as systemd and containers report it.
+  if (std::uint64_t charged = cgroup_memory(run_.cgroup)) sample.rss_bytes = charged;
+  return sample;
 }
 
 std::uint64_t Instance::memory() const {

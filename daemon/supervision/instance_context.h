@@ -25,6 +25,7 @@ struct InstanceContext {
   std::string preload_library;  // empty when it is not installed
   std::string node_preload;     // node_graceful_close.js, or empty
   std::string notify_path;      // pmd's NOTIFY_SOCKET, or empty
+  std::string cgroup_base;      // where runs get cgroups, or empty (see run_cgroup.h)
   /// For figures of whole runs; null: every figure looks afresh.
   AdoptedRuns* adopted_runs;
   /// Asked for whenever an instance changes state: the Supervisor's

@@ -26,7 +26,8 @@ json Instance::export_state() const {
              {"last_exit", last_exit_},
              {"last_error", last_error_},
              {"history", history_},
-             {"run_id", run_.run_id}};
+             {"run_id", run_.run_id},
+             {"cgroup", run_.cgroup}};
   if (pid_ > 0) {
     state["out_fd"] = inherit_fd(out_.fd());
     state["err_fd"] = inherit_fd(err_.fd());
@@ -58,6 +59,7 @@ void Instance::adopt(const json& state) {
   run_.leader = pid_;
   run_.group = pid_;
   run_.run_id = state.value("run_id", "");
+  run_.cgroup = state.value("cgroup", "");
   start_ticks_ = sample_process(pid_).start_ticks;
   started_ms_ = now_ms(context_.loop) - state.value("uptime_ms", 0ULL);
   if (int fd = state.value("out_fd", -1); fd >= 0) out_.attach(fd);

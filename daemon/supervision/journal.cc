@@ -14,6 +14,7 @@
 
 #include "common/signal_names.h"
 #include "daemon/supervision/process_stats.h"
+#include "daemon/supervision/run_cgroup.h"
 #include "daemon/supervision/run_processes.h"
 
 namespace pm {
@@ -95,6 +96,7 @@ std::size_t Journal::end_runs(const std::vector<JournalRun>& runs, int grace_ms)
     // A recorded pid is the same process only if it started when it did.
     if (run.pid > 0 && sample_process(run.pid).start_ticks == run.start_ticks)
       targets[run.pid] = signum;
+    for (pid_t member : cgroup_members(run.cgroup)) targets[member] = signum;
   }
   // Whatever carries a recorded run id, wherever it was re-parented to.
   pid_t self = ::getpid();
@@ -124,9 +126,12 @@ std::size_t Journal::end_runs(const std::vector<JournalRun>& runs, int grace_ms)
   };
   for (int waited = 0; left() && waited < grace_ms; waited += 10) ::usleep(10000);
   if (left()) {
+    for (const auto& run : runs) kill_cgroup(run.cgroup);
     for (const auto& [pid, signum] : targets) ::kill(pid, SIGKILL);
     for (int waited = 0; left() && waited < 2000; waited += 10) ::usleep(10000);
   }
+  for (const auto& run : runs)
+    if (!run.cgroup.empty()) ::rmdir(run.cgroup.c_str());
   return targets.size();
 }
 

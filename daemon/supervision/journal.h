@@ -23,6 +23,7 @@ struct JournalRun {
   std::uint64_t start_ticks = 0;  // the leader's start, to tell a reused pid
   std::string run_id;
   std::string kill_signal;
+  std::string cgroup;  // empty when the run had none
 };
 
 /// Owned by the Supervisor.
@@ -41,8 +42,8 @@ class Journal {
   const std::string& path() const { return path_; }
 
   /// Ends every process of the runs a dead pmd recorded: the leader when it
-  /// is the same process (pid and start time), and every process carrying
-  /// a recorded PM_RUN_ID, with their descendants. Each gets its app's kill
+  /// is the same process (pid and start time), every process in a recorded
+  /// cgroup or carrying a recorded PM_RUN_ID, with their descendants. Each gets its app's kill
   /// signal, then SIGKILL after `grace_ms`. Returns how many there were.
   static std::size_t end_runs(const std::vector<JournalRun>& runs, int grace_ms);
 

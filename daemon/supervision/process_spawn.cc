@@ -76,7 +76,15 @@ pid_t spawn_process(const SpawnOptions& options) {
   if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
   if (pid > 0) return pid;
 
-  // Child.
+  // Child. Into the run's cgroup before anything else can fork.
+  if (!options.cgroup_procs.empty()) {
+    int procs = ::open(options.cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (procs >= 0) {
+      ssize_t ignored = ::write(procs, "0", 1);
+      (void)ignored;
+      ::close(procs);
+    }
+  }
   ::setsid();
   sigset_t all;
   sigemptyset(&all);

@@ -19,6 +19,7 @@ struct SpawnOptions {
   int stderr_fd = -1;
   std::vector<int> extra_fds;   // become fds 3, 4, ... in the child
   bool set_listen_pid = false;  // add LISTEN_PID=<child's pid> (sd_listen_fds)
+  std::string cgroup_procs;     // the child joins this cgroup first, if given
 };
 
 /// Raises pmd's soft limit on open files to the hard limit (each instance

@@ -13,6 +13,8 @@
 #include <ctime>
 #include <set>
 
+#include "daemon/supervision/run_cgroup.h"
+
 namespace pm {
 
 namespace {
@@ -113,6 +115,7 @@ std::vector<pid_t> RunProcesses::find(const IsLeader& is_leader) const {
       if (pid != leader && !is_leader(pid) && run_id_of(pid) == run_id) adopted.push_back(pid);
   std::vector<pid_t> roots = adopted;
   if (leader > 0) roots.push_back(leader);
+  for (pid_t member : cgroup_members(cgroup)) roots.push_back(member);
   auto found = with_descendants(std::move(roots));
   // The leader is found only while it lives: not after it was reaped.
   if (leader > 0 && ::kill(leader, 0) != 0)

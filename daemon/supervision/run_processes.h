@@ -25,6 +25,7 @@ struct RunProcesses {
   pid_t leader = 0;  // 0 once it has exited
   pid_t group = 0;   // the leader's process group, kept after it exits
   std::string run_id;
+  std::string cgroup;  // its cgroup, or empty (see run_cgroup.h)
 
   /// Tells the processes pmd started itself (the leaders of runs).
   using IsLeader = std::function<bool(pid_t)>;

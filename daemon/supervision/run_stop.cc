@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/supervision/run_cgroup.h"
 #include "daemon/uv/now_ms.h"
 
 namespace pm {
@@ -21,8 +22,11 @@ constexpr std::uint64_t kKillAgainMs = 100;
 RunStop::RunStop(uv_loop_t* loop, ChildReaper& reaper, std::string label)
     : loop_(loop), reaper_(reaper), label_(std::move(label)), poll_timer_(loop) {}
 
-void RunStop::signal_now(const RunProcesses& run, int signum, const ChildReaper& reaper) {
+void RunStop::signal_now(const RunProcesses& run, int signum, const ChildReaper& reaper,
+                         uv_loop_t* loop) {
+  if (signum == SIGKILL) kill_cgroup(run.cgroup);
   run.signal(signum, [&reaper](pid_t pid) { return reaper.watching(pid); });
+  if (signum == SIGKILL) remove_cgroup_when_empty(loop, run.cgroup);
 }
 
 void RunStop::wait(RunProcesses run, int kill_signal, int kill_timeout_ms,
@@ -55,6 +59,7 @@ void RunStop::signal_all() {
 
 bool RunStop::maybe_alive() const {
   if (run_.group > 0 && ::kill(-run_.group, 0) == 0) return true;
+  if (cgroup_populated(run_.cgroup)) return true;
   for (pid_t pid : known_)
     if (::kill(pid, 0) == 0) return true;
   return false;
@@ -70,6 +75,7 @@ void RunStop::poll() {
       known_.insert(found.begin(), found.end());
       if (found.empty()) {
         poll_timer_.stop();
+        remove_cgroup_when_empty(loop_, run_.cgroup);
         stopped_();
         return;
       }
@@ -87,6 +93,7 @@ void RunStop::poll() {
   if (killed_ && now >= last_kill_ms_ + kKillAgainMs) {
     last_kill_ms_ = now;
     if (run_.leader > 0) ::kill(run_.leader, SIGKILL);
+    kill_cgroup(run_.cgroup);
     run_.signal(SIGKILL, is_leader());
     auto found = run_.find(is_leader());
     known_.insert(found.begin(), found.end());

@@ -36,8 +36,10 @@ class RunStop {
   /// Stops waiting without calling `stopped`.
   void cancel() { poll_timer_.stop(); }
 
-  /// Sends `signum` to every process of `run` now (after a crash: SIGKILL).
-  static void signal_now(const RunProcesses& run, int signum, const ChildReaper& reaper);
+  /// Sends `signum` to every process of `run` now (after a crash: SIGKILL,
+  /// and its cgroup goes once empty).
+  static void signal_now(const RunProcesses& run, int signum, const ChildReaper& reaper,
+                         uv_loop_t* loop);
 
  private:
   void poll();

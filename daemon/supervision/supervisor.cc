@@ -71,6 +71,7 @@ json Supervisor::journal_state() const {
                       {"pid", instance->pid()},
                       {"start_ticks", instance->start_ticks()},
                       {"run_id", instance->run().run_id},
+                      {"cgroup", instance->run().cgroup},
                       {"kill_signal", instance->spec().kill_signal}});
     }
   }

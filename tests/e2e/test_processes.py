@@ -92,6 +92,33 @@ class Processes(PmTestCase):
                 self.pm(*([command] if command == "kill" else [command, f"esc-{command}"]))
                 self.assert_all_gone(escaped, command)
 
+    def test_without_cgroups_the_run_id_and_the_tree_find_them(self):
+        self.env["PM_NO_CGROUPS"] = "1"
+        escaped = self.start_escaper("esc-tracked", instances=2)
+        self.assertIn("(no cgroup)", self.pm("describe", "esc-tracked").stdout)
+        self.pm("stop", "esc-tracked")
+        self.assert_all_gone(escaped, "stop")
+        self.pm("delete", "esc-tracked")
+        escaped = self.start_escaper("esc-tracked", instances=2)
+        self.pm("delete", "esc-tracked")
+        self.assert_all_gone(escaped, "delete")
+
+    def test_with_a_cgroup_even_a_process_that_clears_its_environment_is_found(self):
+        self.pm("start", "sh", "--name", "cleaner", "--", "-c",
+                f"env -i setsid sh -c 'sleep 1000 & echo $! > {self.tmp}/cleaned' & "
+                "wait; echo orphaned; exec sleep 1000")
+        self.wait_log(self.log_path("cleaner", 0), "orphaned")
+        describe = self.pm("describe", "cleaner").stdout
+        if "cgroup /" not in describe:
+            self.skipTest("pmd cannot make cgroups here (no writable cgroup2): " +
+                          next(line for line in describe.splitlines() if "processes" in line))
+        cleaned = int(open(os.path.join(self.tmp, "cleaned")).read())
+        self.assertTrue(pid_alive(cleaned))
+        with open(f"/proc/{cleaned}/environ", "rb") as f:
+            self.assertNotIn(b"PM_RUN_ID", f.read(), "the orphan carries no PM_RUN_ID")
+        self.pm("stop", "cleaner")
+        self.assertFalse(pid_alive(cleaned), "the orphan without environment survived pm stop")
+
     def test_nothing_escapes_restart_or_reload(self):
         for command in ("restart", "reload"):
             with self.subTest(command=command):
