@@ -140,11 +140,33 @@ void print_describe(const InstanceDetails& instance) {
   print_line("instances", std::to_string(spec.instances) + " requested");
   print_line("autorestart", spec.autorestart ? "yes" : "no");
   print_line("kill signal", spec.kill_signal);
+  if (spec.shutdown_with_message) print_line("stop with", "the message \"shutdown\"");
   print_line("kill timeout", std::to_string(spec.kill_timeout_ms) + " ms");
   print_line("min uptime", std::to_string(spec.min_uptime_ms) + " ms");
   print_line("max restarts", std::to_string(spec.max_restarts));
+  print_line("restart delay",
+             spec.restart_delay_ms > 0
+                 ? std::to_string(spec.restart_delay_ms) + " ms, fixed"
+                 : "backoff from " + std::to_string(spec.exp_backoff_restart_delay_ms) + " ms");
+  if (!spec.stop_exit_codes.empty()) {
+    std::string codes;
+    for (int code : spec.stop_exit_codes)
+      codes += (codes.empty() ? "" : ", ") + std::to_string(code);
+    print_line("stop exit codes", codes);
+  }
+  print_line("max memory", spec.max_memory_restart > 0
+                               ? format_bytes(static_cast<std::uint64_t>(spec.max_memory_restart))
+                               : "-");
+  print_line("cron restart", or_dash(spec.cron_restart));
+  print_line("instance var", spec.instance_var);
+  print_line("env", std::to_string(spec.env.size()) + " variables (pm env " +
+                        std::to_string(process.id) + " prints them)");
   print_line("out log", instance.out_log);
   print_line("error log", instance.err_log);
+  print_line("log rotation", "past " + format_bytes(static_cast<std::uint64_t>(spec.log_max_size)) +
+                                 ", " + std::to_string(spec.log_max_files) + " kept");
+  if (spec.merge_logs) print_line("merge logs", "yes");
+  print_line("log date format", or_dash(spec.log_date_format));
   if (!instance.log_error.empty()) print_line("log problem", instance.log_error);
   print_line("created", local_time(instance.created_at));
   for (const auto& exit : instance.history) print_exit(exit);

@@ -338,17 +338,19 @@ class Claims(PmTestCase):
         self.wait_for(lambda: self.rows("held")[0]["restarts"] >= 1,
                       "held to be restarted after its first delay")
 
-    # README: "`pm describe` shows every setting"; the man page: "settings".
-    # Bug: describe prints neither restart_delay nor exp_backoff_restart_delay
-    # (nor instance_var, log_date_format and others), although pmd sends the
-    # whole spec in the describe reply.
-    @unittest.expectedFailure
-    def test_describe_shows_the_restart_delays(self):
-        self.pm("start", "/bin/sleep", "--name", "fixed", "--restart-delay", "1234", "--", "1000")
+    # README: "`pm describe` shows every setting".
+    def test_describe_shows_every_setting(self):
+        self.pm("start", "/bin/sleep", "--name", "fixed", "--restart-delay", "1234",
+                "--stop-exit-codes", "3", "--max-memory-restart", "300M",
+                "--cron-restart", "0 3 * * *", "--log-date-format", "%H:%M",
+                "--log-max-size", "2M", "--log-max-files", "7", "--", "1000")
         self.pm("start", "/bin/sleep", "--name", "backoff", "--exp-backoff-restart-delay", "4321",
                 "--", "1000")
-        self.assertIn("1234 ms", self.pm("describe", "fixed").stdout)
-        self.assertIn("4321 ms", self.pm("describe", "backoff").stdout)
+        fixed = self.pm("describe", "fixed").stdout
+        for shown in ("1234 ms, fixed", "stop exit codes    3", "300.0mb", "0 3 * * *",
+                      "%H:%M", "past 2.0mb, 7 kept", "NODE_APP_INSTANCE"):
+            self.assertIn(shown, fixed)
+        self.assertIn("backoff from 4321 ms", self.pm("describe", "backoff").stdout)
 
     def test_without_a_signal_an_instance_is_online_after_3000_ms_by_default(self):
         # The default one starts first: were its timeout the shorter, it
