@@ -65,7 +65,7 @@ setInterval(() => hoard.push(Buffer.alloc(8 * 1024 * 1024, 1)), 100);
                             "the leaking instance to be replaced")
         self.assertGreaterEqual(row["restarts"], 1)
         self.assertIn("over max_memory_restart",
-                      open(os.path.join(self.home, "pmd.log")).read())
+                      self.pmd_log())
 
     def test_memory_counts_the_whole_process_tree(self):
         # A shell in front, as `npm start` or a wrapper script puts one: the
@@ -80,7 +80,7 @@ setInterval(() => hoard.push(Buffer.alloc(8 * 1024 * 1024, 1)), 100);
                       "pm list to show the tree's memory")
         self.wait_for(lambda: any(r["pid"] != row["pid"] for r in self.rows("wrapped")),
                       "the instance over its limit to be replaced")
-        log = open(os.path.join(self.home, "pmd.log")).read()
+        log = self.pmd_log()
         self.assertIn("over max_memory_restart", log)
         self.assertNotIn("over twice", log)
 
@@ -92,7 +92,7 @@ setInterval(() => hoard.push(Buffer.alloc(8 * 1024 * 1024, 1)), 100);
         self.pm("start", leak, "--max-memory-restart", "100M", "--no-wait")
         pid = self.rows("burst")[0]["pid"]
         self.wait_for(lambda: "over twice max_memory_restart" in
-                      open(os.path.join(self.home, "pmd.log")).read(),
+                      self.pmd_log(),
                       "the instance to be restarted past its ceiling")
         self.wait_for(lambda: not pid_alive(pid), "the old process to be gone")
         self.wait_for(lambda: self.rows("burst")[0]["restarts"] >= 1, "a restart counted")
