@@ -7,6 +7,7 @@ a port accepting), each with a generous deadline and a clear failure message.
 Child programs that tests share live in programs/.
 """
 
+import errno
 import glob
 import http.client
 import json
@@ -95,13 +96,28 @@ def free_port():
     for _ in range(len(_PORTS)):
         port = _PORTS[_next_port % len(_PORTS)]
         _next_port += 1
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue  # in use, or in TIME_WAIT from an earlier test
+        if _can_bind(port):
             return port
     raise RuntimeError(f"no free port in {_PORTS}")
+
+
+def _can_bind(port):
+    """Whether `port` is free on every address, as pmd binds it: [::] dual
+    stack, or 0.0.0.0 without IPv6. A port in TIME_WAIT from an earlier test
+    counts as taken."""
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            s.bind(("::", port))
+    except OSError as error:
+        if error.errno not in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL):
+            return False
+        with socket.socket() as s:
+            try:
+                s.bind(("0.0.0.0", port))
+            except OSError:
+                return False
+    return True
 
 
 class PmTestCase(unittest.TestCase):

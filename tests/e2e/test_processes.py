@@ -152,8 +152,9 @@ class Processes(PmTestCase):
         self.pm("stop", "stubborn")
         self.assertFalse(pid_alive(pid))
         log = self.pmd_log()
-        asked = log.index(f"stubborn[0]: stopping pid {pid} with SIGINT")
-        self.assertIn("still running after 700 ms, sending SIGKILL", log[asked:])
+        asked = f"stubborn[0]: stopping pid {pid} with SIGINT"
+        self.assertIn(asked, log)
+        self.assertIn("still running after 700 ms, sending SIGKILL", log[log.index(asked):])
         self.assertRegex(self.pm("describe", "stubborn").stdout,
                          rf"last exit +SIGKILL\n(.|\n)*exit .* pid {pid}  SIGKILL after .* \(stopped\)")
 
