@@ -7,6 +7,7 @@ a port accepting), each with a generous deadline and a clear failure message.
 Child programs that tests share live in programs/.
 """
 
+import errno
 import glob
 import http.client
 import json
@@ -14,6 +15,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -62,10 +64,60 @@ def http_get(port, path="/", timeout=10):
         connection.close()
 
 
+def _port_block():
+    """The ports this test process may hand out: a block of its own.
+
+    The ports lie outside the kernel's ephemeral range, which client sockets
+    (load threads, pm's own connections) draw from, so none of them can take
+    a port between free_port() and the server binding it. Each test file gets
+    its own block, by its place among the test files (a hash could give two
+    files one block under `ctest -j2`); within the block each process starts
+    at an offset of its pid, for two runs of one file at once.
+    """
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low, high = (int(n) for n in f.read().split())
+    below, above = (1024, low), (high + 1, 65536)
+    start, end = max(below, above, key=lambda span: span[1] - span[0])
+    files = sorted(os.path.basename(p) for p in glob.glob(os.path.join(HERE, "test_*.py")))
+    main_file = os.path.basename(getattr(sys.modules["__main__"], "__file__", "") or "")
+    index = files.index(main_file) if main_file in files else len(files)
+    size = (end - start) // (len(files) + 1)
+    first = start + index * size
+    return range(first, first + size), os.getpid() % size
+
+
+_PORTS, _next_port = _port_block()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port no other test file uses and nothing listens on. Each call
+    gives another port, so two servers of one test never share one."""
+    global _next_port
+    for _ in range(len(_PORTS)):
+        port = _PORTS[_next_port % len(_PORTS)]
+        _next_port += 1
+        if _can_bind(port):
+            return port
+    raise RuntimeError(f"no free port in {_PORTS}")
+
+
+def _can_bind(port):
+    """Whether `port` is free on every address, as pmd binds it: [::] dual
+    stack, or 0.0.0.0 without IPv6. A port in TIME_WAIT from an earlier test
+    counts as taken."""
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            s.bind(("::", port))
+    except OSError as error:
+        if error.errno not in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL):
+            return False
+        with socket.socket() as s:
+            try:
+                s.bind(("0.0.0.0", port))
+            except OSError:
+                return False
+    return True
 
 
 class PmTestCase(unittest.TestCase):
@@ -104,6 +156,10 @@ class PmTestCase(unittest.TestCase):
 
     def rows(self, name):
         return [row for row in self.jlist() if row["name"] == name]
+
+    def pmd_log(self):
+        with open(os.path.join(self.home, "pmd.log")) as f:
+            return f.read()
 
     def daemon_pid(self):
         try:

@@ -38,7 +38,7 @@ class Daemon(PmTestCase):
         self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.home, "pm.sock")).st_mode), 0o600)
         # Detached: not in the session of the command that started it.
         self.assertNotEqual(os.getsid(pid), os.getsid(0))
-        self.assertIn(f"started (pid {pid}", open(os.path.join(self.home, "pmd.log")).read())
+        self.assertIn(f"started (pid {pid}", self.pmd_log())
         self.assertRegex(self.pm("--version").stdout, r"^\d+\.\d+\.\d+")
 
     def test_garbage_and_oversized_requests_get_errors_and_the_daemon_survives(self):
@@ -126,7 +126,7 @@ class Daemon(PmTestCase):
         out = self.pm("kill").stdout
         self.assertIn("pmd stopped", out)
         # pm kill returns once pmd let go of its lock, in its last instant.
-        self.wait_for(lambda: not pid_alive(pmd), "pmd to be gone", deadline=2)
+        self.wait_for(lambda: not pid_alive(pmd), "pmd to be gone")
         for pid in pids:
             self.assertFalse(pid_alive(pid), f"instance {pid} survived pm kill")
         self.assertFalse(os.path.exists(os.path.join(self.home, "pm.sock")))

@@ -88,8 +88,11 @@ class Ecosystem(PmTestCase):
         self.assertNotEqual(row["pid"], pid)
         self.assertFalse(pid_alive(pid))
         self.wait_log(self.log_path("a", 0), "up two")
+        pid = self.rows("b")[0]["pid"]
         out = self.pm("startOrRestart", "ecosystem.json", "--only", "b").stdout
         self.assertIn("restarted b", out)
+        self.assertNotEqual(self.rows("b")[0]["pid"], pid)
+        self.assertFalse(pid_alive(pid))
 
 
 if __name__ == "__main__":

@@ -5,15 +5,29 @@ follow) and `pm flush`."""
 import glob
 import json
 import os
+import queue
 import subprocess
-import time
+import threading
 
-from harness import PM, SLEEPER, PmTestCase, main, program
+from harness import DEADLINE, PM, SLEEPER, PmTestCase, main, program
 
 TICKER = program("ticker.py")
 
 
 class Logs(PmTestCase):
+    def readline(self, follower):
+        """The next line `pm logs` prints; fails if none comes in time. Reads
+        on a thread of its own, which ends with the line or with the follower."""
+        lines = queue.Queue()
+        threading.Thread(target=lambda: lines.put(follower.stdout.readline()),
+                         daemon=True).start()
+        try:
+            line = lines.get(timeout=DEADLINE)
+        except queue.Empty:
+            self.fail(f"pm logs printed no line for {DEADLINE:.0f}s")
+        self.assertNotEqual(line, "", "pm logs exited")
+        return line.strip()
+
     def start_counter(self, name="counter", lines=40):
         script = self.write("counter.py",
                             "import sys, time\n"
@@ -69,7 +83,7 @@ class Logs(PmTestCase):
         follower = subprocess.Popen([PM, "logs", "ticker", "--lines", "0", "--raw"],
                                     env=self.env, stdout=subprocess.PIPE, text=True)
         try:
-            seen = [follower.stdout.readline().strip() for _ in range(3)]
+            seen = [self.readline(follower) for _ in range(3)]
         finally:
             follower.kill()
             follower.wait()
@@ -87,7 +101,7 @@ class Logs(PmTestCase):
         follower = subprocess.Popen([PM, "logs", "fast", "--lines", "20", "--raw", "--out"],
                                     env=self.env, stdout=subprocess.PIPE, text=True)
         try:
-            seen = [follower.stdout.readline().strip() for _ in range(300)]
+            seen = [self.readline(follower) for _ in range(300)]
         finally:
             follower.kill()
             follower.wait()
@@ -115,11 +129,13 @@ class Logs(PmTestCase):
                             "    sys.stdout.write(f'flood line {i} ' + 'x' * 60 + '\\n')\n"
                             "sys.stdout.write('flood done\\n')\nsys.stdout.flush()\n"
                             "import time\ntime.sleep(1000)\n")
-        # A follower that never reads its socket.
+        self.pm("start", self.write("ticker.py", TICKER), "--name", "ticker")
+        # A follower that stops reading once it follows: it printed a live line.
         follower = subprocess.Popen([PM, "logs", "--lines", "0"], env=self.env,
-                                    stdout=subprocess.PIPE)
+                                    stdout=subprocess.PIPE, text=True)
         try:
-            time.sleep(0.2)  # let it connect; nothing depends on it otherwise
+            while "|ticker| tick" not in self.readline(follower):
+                pass
             self.pm("start", script, "--name", "flood", "--log-max-files", "1",
                     "--log-max-size", "12M")
             self.wait_log(self.log_path("flood", 0), "flood done")

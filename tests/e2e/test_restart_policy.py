@@ -2,12 +2,19 @@
 --no-autorestart, --stop-exit-codes, --max-memory-restart; pm reset."""
 
 import os
+import re
 import signal
 
 from harness import SHELL_SLEEPER, PmTestCase, free_port, main, pid_alive
 
 
 class RestartPolicy(PmTestCase):
+    def exits(self, name):
+        """The exit history `pm describe` shows: [(pid, exit, stopped or crashed)]."""
+        return [(int(pid), exit, how) for pid, exit, how in re.findall(
+            r"^  exit .*  pid (\d+)  (.+) after \S+ \((stopped|crashed)\)$",
+            self.pm("describe", name).stdout, re.MULTILINE)]
+
     def test_kill_9_brings_the_instance_back_with_one_restart(self):
         script = self.write("sleeper.sh", SHELL_SLEEPER)
         self.pm("start", script, "--name", "web")
@@ -18,8 +25,7 @@ class RestartPolicy(PmTestCase):
                           if r["status"] == "online" and r["pid"] != pid), None),
             "the killed instance to come back")
         self.assertEqual(row["restarts"], 1)
-        describe = self.pm("describe", "web").stdout
-        self.assertIn("SIGKILL", describe)
+        self.assertEqual(self.exits("web"), [(pid, "SIGKILL", "crashed")])
 
     def test_a_crash_loop_ends_errored(self):
         result = self.pm("start", "sh -c 'echo boom >&2; exit 3'", "--name", "loop",
@@ -29,14 +35,16 @@ class RestartPolicy(PmTestCase):
         self.assertIn("    boom", result.stderr)
         rows = self.wait_status("loop", "errored")
         self.assertEqual(rows[0]["restarts"], 2, "3 exits in all, as PM2 counts max_restarts")
-        describe = self.pm("describe", "loop").stdout
-        self.assertIn("code 3", describe)
-        self.assertIn("not restarting", describe)
+        self.assertIn("not restarting", self.pm("describe", "loop").stdout)
+        exits = self.exits("loop")
+        self.assertEqual([(exit, how) for _, exit, how in exits], [("code 3", "crashed")] * 3)
+        self.assertEqual(len({pid for pid, _, _ in exits}), 3, "three runs, three pids")
         # A manual restart gives it another full set of chances.
         self.pm("restart", "loop", check=False)
         self.wait_for(lambda: self.rows("loop")[0]["status"] == "errored"
                       and self.rows("loop")[0]["restarts"] == 5,
                       "the restarted crash loop to end errored again after 3 more exits")
+        self.assertEqual(len(self.exits("loop")), 6)
 
     def test_no_autorestart(self):
         self.pm("start", "sh -c 'exit 0'", "--name", "once", "--no-autorestart")
@@ -48,15 +56,18 @@ class RestartPolicy(PmTestCase):
                 check=False)
         self.wait_status("job", "stopped")
         self.assertEqual(self.rows("job")[0]["restarts"], 0)
-        self.assertIn("code 7 after", self.pm("describe", "job").stdout)
+        [(_, exit, how)] = self.exits("job")
+        self.assertEqual((exit, how), ("code 7", "crashed"), "it left by itself")
 
     def test_max_memory_restart_replaces_a_leaking_instance(self):
         port = free_port()
+        # The leak stops at 160 MB of buffers: over the limit, never past
+        # twice the limit, where pmd would restart without a replacement.
         script = self.write("leak.js", f"""
 const http = require('http');
 const hoard = [];
 http.createServer((req, res) => res.end(String(process.pid))).listen({port});
-setInterval(() => hoard.push(Buffer.alloc(8 * 1024 * 1024, 1)), 100);
+setInterval(() => hoard.length < 20 && hoard.push(Buffer.alloc(8 * 1024 * 1024, 1)), 100);
 """)
         self.pm("start", script, "--max-memory-restart", "120M")
         pid = self.rows("leak")[0]["pid"]
@@ -64,8 +75,14 @@ setInterval(() => hoard.push(Buffer.alloc(8 * 1024 * 1024, 1)), 100);
                                           if r["pid"] != pid and r["status"] == "online"), None),
                             "the leaking instance to be replaced")
         self.assertGreaterEqual(row["restarts"], 1)
-        self.assertIn("over max_memory_restart",
-                      open(os.path.join(self.home, "pmd.log")).read())
+        exited = f"leak[0]: pid {pid} exited"
+        self.wait_log(os.path.join(self.home, "pmd.log"), exited)
+        log = self.pmd_log()
+        reloading = "app leak: reloading instance(s) for memory"
+        self.assertIn(reloading, log)
+        self.assertIn("over max_memory_restart 120 MB", log[log.index(reloading):].splitlines()[0])
+        # Replacement first: the new process was ready before the old one went.
+        self.assertIn("leak[0]: ready", log[log.index(reloading):log.index(exited)], log)
 
     def test_memory_counts_the_whole_process_tree(self):
         # A shell in front, as `npm start` or a wrapper script puts one: the
@@ -80,7 +97,7 @@ setInterval(() => hoard.push(Buffer.alloc(8 * 1024 * 1024, 1)), 100);
                       "pm list to show the tree's memory")
         self.wait_for(lambda: any(r["pid"] != row["pid"] for r in self.rows("wrapped")),
                       "the instance over its limit to be replaced")
-        log = open(os.path.join(self.home, "pmd.log")).read()
+        log = self.pmd_log()
         self.assertIn("over max_memory_restart", log)
         self.assertNotIn("over twice", log)
 
@@ -92,15 +109,17 @@ setInterval(() => hoard.push(Buffer.alloc(8 * 1024 * 1024, 1)), 100);
         self.pm("start", leak, "--max-memory-restart", "100M", "--no-wait")
         pid = self.rows("burst")[0]["pid"]
         self.wait_for(lambda: "over twice max_memory_restart" in
-                      open(os.path.join(self.home, "pmd.log")).read(),
+                      self.pmd_log(),
                       "the instance to be restarted past its ceiling")
         self.wait_for(lambda: not pid_alive(pid), "the old process to be gone")
         self.wait_for(lambda: self.rows("burst")[0]["restarts"] >= 1, "a restart counted")
 
     def test_reset_zeroes_restart_counters(self):
         self.pm("start", "sleep 1000", "--name", "r")
+        pid = self.rows("r")[0]["pid"]
         self.pm("restart", "r")
         self.assertEqual(self.rows("r")[0]["restarts"], 1)
+        self.assertEqual(self.exits("r"), [(pid, "SIGINT", "stopped")])
         self.pm("reset", "r")
         self.assertEqual(self.rows("r")[0]["restarts"], 0)
 
