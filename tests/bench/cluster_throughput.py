@@ -13,7 +13,8 @@ What is timed is checked: the port must be free before a mode starts (a
 server left over would be measured instead); a mode is loaded only once all
 of it is up (pm and PM2: one instance per CPU online in jlist; Node's
 cluster: every worker listening); and the same processes must still be
-serving after each load, or the figure would not be theirs."""
+serving after each load, or the figure would not be theirs, and a load
+that completed no request is an error (raise BENCH_SECONDS)."""
 
 import os
 import re
@@ -123,6 +124,9 @@ def main():
                             if not still_up():
                                 raise SystemExit(f"{server}, {mode}: its processes did not "
                                                  f"last through {tool}")
+                            if figures[0] == 0:
+                                raise SystemExit(f"{server}, {mode}: {tool} completed no "
+                                                 f"request in {SECONDS} s")
                             results.setdefault((server, mode, tool), []).append(figures)
                             print(f"  run {run + 1} {server:20} {mode:13} {tool:4} "
                                   f"{figures[0]:9.0f} req/s", file=sys.stderr)

@@ -106,8 +106,10 @@ def wait_port_free(port, deadline=20):
         except OSError:
             return
         if time.monotonic() > end:
-            raise SystemExit(f"something still answers on :{port} after {deadline} s "
-                             f"(see `ss -ltnp 'sport = :{port}'`)")
+            holder = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True,
+                                    text=True).stdout.strip()
+            raise SystemExit(f"something still answers on :{port} after {deadline} s: "
+                             f"{holder or 'nothing listens, yet a connection was accepted'}")
         time.sleep(0.1)
 
 
