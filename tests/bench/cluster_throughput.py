@@ -1,61 +1,68 @@
 #!/usr/bin/env python3
 """Benchmark: requests/s of a CPU-bound and a hello-world Node server run as
-a single node, Node's cluster module, PM2 cluster mode and pm, side by side in
-one run on this machine, loaded with ab (a new connection per request) and
-wrk (keep-alive). Prints a table and the ratios pm/PM2 and pm/single."""
+a single node, Node's cluster module, PM2 cluster mode and pm, loaded with ab
+(a new connection per request) and wrk (keep-alive), CONCURRENCY clients for
+SECONDS each, on this machine.
+
+RUNS interleaved runs, each going once over every server, mode and tool;
+every figure is the median of the runs with its range, and the ratios
+pm/PM2 and pm/single node are printed for every server and tool, whichever
+way they go (median and range of the per-run ratios).
+
+What is timed is checked: the port must be free before a mode starts (a
+server left over would be measured instead); a mode is loaded only once all
+of it is up (pm and PM2: one instance per CPU online in jlist; Node's
+cluster: every worker listening); and the same processes must still be
+serving after each load, or the figure would not be theirs, and a load
+that completed no request is an error (raise BENCH_SECONDS)."""
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 
-from common import ROOT, HERE, Homes, PM, PM2, ensure_tools
+from common import (HERE, ROOT, RUNS, Homes, ensure_tools, print_header, spread, wait_port,
+                    wait_port_free)
 
 PORT = 8090
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONCURRENCY = 200
+CPUS = os.cpu_count()  # what `-i max` starts under PM2 and pm
+MODES = ["single node", "node cluster", "PM2 -i max", "pm -i max"]
 
 
-def wait_port(port, deadline=20):
-    end = time.time() + deadline
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"nothing answers on :{port}")
-
-
-def wait_port_free(port, deadline=20):
-    end = time.time() + deadline
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            time.sleep(0.1)
-        except OSError:
-            return
+def load(command, rps_pattern):
+    """Runs a load tool; its output, or the benchmark stops if it failed."""
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0 or not re.search(rps_pattern, result.stdout):
+        raise SystemExit(f"{command[0]} failed (exit {result.returncode}):\n"
+                         f"{result.stdout}{result.stderr}")
+    return result.stdout
 
 
 def ab():
-    out = subprocess.run(["ab", "-r", "-q", "-c", str(CONCURRENCY), "-t", str(SECONDS),
-                          "-n", "10000000", f"http://127.0.0.1:{PORT}/"],
-                         capture_output=True, text=True).stdout
+    out = load(["ab", "-r", "-q", "-c", str(CONCURRENCY), "-t", str(SECONDS), "-n", "10000000",
+                f"http://127.0.0.1:{PORT}/"], r"Requests per second")
     rps = float(re.search(r"Requests per second:\s+([\d.]+)", out).group(1))
     failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))
-    p50 = re.search(r"^\s+50%\s+(\d+)", out, re.M)
-    p99 = re.search(r"^\s+99%\s+(\d+)", out, re.M)
-    return rps, f"{p50.group(1)}ms" if p50 else "-", f"{p99.group(1)}ms" if p99 else "-", failed
+    p50 = float(re.search(r"^\s+50%\s+(\d+)", out, re.M).group(1))
+    p99 = float(re.search(r"^\s+99%\s+(\d+)", out, re.M).group(1))
+    return rps, p50, p99, failed
+
+
+def milliseconds(text):
+    """wrk's latencies ('812.00us', '1.23ms', '2.00s') in ms."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
 def wrk():
-    out = subprocess.run(["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{SECONDS}s", "--latency",
-                          f"http://127.0.0.1:{PORT}/"], capture_output=True, text=True).stdout
+    out = load(["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{SECONDS}s", "--latency",
+                f"http://127.0.0.1:{PORT}/"], r"Requests/sec")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
+    p50 = milliseconds(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = milliseconds(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                        out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -64,29 +71,39 @@ def wrk():
     return rps, p50, p99, failed
 
 
-def run_mode(mode, script, h):
-    """Starts `script` in `mode`; returns a function that stops it."""
-    if mode == "single node":
-        proc = subprocess.Popen(["node", script], stdout=subprocess.DEVNULL)
-        return lambda: (proc.terminate(), proc.wait())
-    if mode == "node cluster":
-        # Its workers complain on stderr when the primary is stopped: not our concern.
-        proc = subprocess.Popen(["node", os.path.join(HERE, "node_cluster.js"), script],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return lambda: (proc.terminate(), proc.wait())
-    if mode == "PM2 -i max":
-        h.pm2("start", script, "-i", "max", "--name", "bench")
-        return lambda: h.pm2("delete", "all")
-    if mode == "pm -i max":
-        h.pm("start", script, "-i", "max", "--name", "bench")
-        return lambda: h.pm("delete", "all")
-    raise ValueError(mode)
+def start(mode, script, h):
+    """Starts `script` in `mode` and returns once all of it is up, with two
+    functions: still_up() says whether the same processes still serve it,
+    stop() ends it."""
+    if mode in ("single node", "node cluster"):
+        # The cluster's workers complain on stderr when the primary is stopped: not our concern.
+        proc = (subprocess.Popen(["node", script], stdout=subprocess.DEVNULL)
+                if mode == "single node" else
+                subprocess.Popen(["node", os.path.join(HERE, "node_cluster.js"), script],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))
+        stop = lambda: (proc.terminate(), proc.wait())
+        try:
+            if mode == "single node":
+                wait_port(PORT)
+            else:
+                # The workers share the primary's stdout: skip what the server prints.
+                if f"{CPUS} workers listening\n" not in iter(proc.stdout.readline, ""):
+                    raise SystemExit(f"node cluster did not start {CPUS} workers")
+        except BaseException:
+            stop()  # it must not hold the port after us
+            raise
+        return (lambda: proc.poll() is None), stop
+    tool = mode.split()[0]
+    h.run(tool, "start", script, "-i", "max", "--name", "bench")
+    pids = h.wait_online(tool, "bench", CPUS)
+    return (lambda: h.wait_online(tool, "bench", CPUS, deadline=0) == pids), \
+        (lambda: h.run(tool, "delete", "bench"))
 
 
 def main():
     ensure_tools(["wrk", "apache2-utils"])
-    modes = ["single node", "node cluster", "PM2 -i max", "pm -i max"]
-    results = {}
+    print_header()
+    results = {}  # (server, mode, tool) -> [(req/s, p50 ms, p99 ms, failed)], one per run
     with Homes() as h:
         servers = {}
         for name, path in (("cpu-bound server.js", "server.js"), ("hello world", "hello.js")):
@@ -95,30 +112,47 @@ def main():
             servers[name] = os.path.join(h.dir, path)
             with open(servers[name], "w") as f:
                 f.write(source)
-        for server, script in servers.items():
-            for mode in modes:
-                stop = run_mode(mode, script, h)
-                try:
-                    wait_port(PORT)
-                    time.sleep(1)
-                    for tool, load in (("ab", ab), ("wrk", wrk)):
-                        results[(server, mode, tool)] = load()
-                        print(f"  {server:20} {mode:13} {tool:4} {results[(server, mode, tool)][0]:9.0f} req/s",
-                              file=sys.stderr)
-                finally:
-                    stop()
+        for run in range(RUNS):
+            for server, script in servers.items():
+                for mode in MODES:
                     wait_port_free(PORT)
+                    still_up, stop = start(mode, script, h)
+                    try:
+                        time.sleep(1)  # past start-up work before the clock runs
+                        for tool, measure in (("ab", ab), ("wrk", wrk)):
+                            figures = measure()
+                            if not still_up():
+                                raise SystemExit(f"{server}, {mode}: its processes did not "
+                                                 f"last through {tool}")
+                            if figures[0] == 0:
+                                raise SystemExit(f"{server}, {mode}: {tool} completed no "
+                                                 f"request in {SECONDS} s")
+                            results.setdefault((server, mode, tool), []).append(figures)
+                            print(f"  run {run + 1} {server:20} {mode:13} {tool:4} "
+                                  f"{figures[0]:9.0f} req/s", file=sys.stderr)
+                    finally:
+                        stop()
+                        # A mode that outlives its stop would be measured as the next one.
+                        wait_port_free(PORT)
 
-    print(f"\n{'server':20} {'mode':13} {'tool':4} {'req/s':>9} {'p50':>8} {'p99':>8} {'failed':>7}")
-    for (server, mode, tool), (rps, p50, p99, failed) in results.items():
-        print(f"{server:20} {mode:13} {tool:4} {rps:>9.0f} {p50:>8} {p99:>8} {failed:>7}")
+    print(f"\n{'server':20} {'mode':13} {'tool':4} {'req/s':>21} {'p50 ms':>21} "
+          f"{'p99 ms':>21} {'failed':>16}")
+    for (server, mode, tool), runs in results.items():
+        rps, p50, p99, failed = zip(*runs)
+        print(f"{server:20} {mode:13} {tool:4} {spread(rps, '.0f'):>21} {spread(p50):>21} "
+              f"{spread(p99):>21} {spread(failed, '.0f'):>16}")
     print()
     for server in servers:
         for tool in ("ab", "wrk"):
-            pm = results[(server, "pm -i max", tool)][0]
-            pm2 = results[(server, "PM2 -i max", tool)][0]
-            single = results[(server, "single node", tool)][0]
-            print(f"{server:20} {tool:4} pm/PM2 {pm / pm2:5.2f}x   pm/single {pm / single:5.2f}x")
+            def per_run(mode):
+                return [figures[0] for figures in results[(server, mode, tool)]]
+            pm, pm2, single = per_run("pm -i max"), per_run("PM2 -i max"), per_run("single node")
+            print(f"{server:20} {tool:4} "
+                  f"pm/PM2 {spread([a / b for a, b in zip(pm, pm2)], '.2f', 'x'):20} "
+                  f"pm/single {spread([a / b for a, b in zip(pm, single)], '.2f', 'x')}")
+    print(f"(median and range of {RUNS} interleaved runs of {SECONDS} s, {CONCURRENCY} clients; "
+          "ratios are of req/s within each run; failed: ab's failed requests, or wrk's socket "
+          "errors plus non-2xx responses)")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,27 @@
 #!/usr/bin/env python3
 """Benchmark: how fast `pm list` answers and what pmd costs in memory, side
-by side with PM2 in one run on this machine (2 apps, 3 instances each)."""
+by side with PM2 on this machine, each managing the same two apps (`a`, one
+instance, and `b`, two: 3 instances under each manager).
+
+RUNS interleaved runs; in each, `list` is timed CALLS times in a row per
+manager (wall time including process start-up, /bin/true alike for
+reference) and the daemons' memory is read. Every figure is the median of
+the runs' figures with its range; the ratios PM2/pm are of each run's figures.
+Both managers must have all 3 instances online, the same ones throughout."""
 
 import statistics
 import subprocess
 import time
 
-from common import Homes, PM, PM2, ensure_tools, memory
+from common import PM, PM2, RUNS, Homes, ensure_tools, memory, print_header, spread
 
-RUNS = 40
+CALLS = 20
+APPS = {"a": 1, "b": 2}  # name -> instances
 
 
 def median_ms(command, env):
     times = []
-    for _ in range(RUNS):
+    for _ in range(CALLS):
         start = time.perf_counter()
         subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        check=True)
@@ -21,34 +29,49 @@ def median_ms(command, env):
     return statistics.median(times)
 
 
+def online(h):
+    """{(manager, app): pids}, every instance online."""
+    return {(tool, name): h.wait_online(tool, name, count)
+            for tool in ("pm", "PM2") for name, count in APPS.items()}
+
+
 def main():
     ensure_tools()
+    print_header()
+    figures = {key: [] for key in ("true", "pm list", "PM2 list", "pm rss", "PM2 rss",
+                                   "pm anon", "PM2 anon")}
     with Homes() as h:
         worker = f"{h.dir}/worker.js"
         with open(worker, "w") as f:
             f.write("setInterval(() => {}, 1000);\n")
-        h.pm("start", worker, "--name", "a")
-        h.pm("start", worker, "--name", "b", "-i", "2")
-        h.pm2("start", worker, "--name", "a")
-        h.pm2("start", worker, "--name", "b", "-i", "2")
-        time.sleep(2)  # both settled
+        for tool in ("pm", "PM2"):
+            for name, count in APPS.items():
+                # One instance without -i: PM2 runs it in fork mode, the usual case.
+                h.run(tool, "start", worker, "--name", name,
+                      *(("-i", str(count)) if count > 1 else ()))
+        instances = online(h)
+        time.sleep(2)  # past start-up work in both daemons
+        for _ in range(RUNS):
+            figures["true"].append(median_ms(["/bin/true"], h.env))
+            for tool, command in (("pm", PM), ("PM2", PM2)):
+                figures[f"{tool} list"].append(median_ms([command, "list"], h.env))
+                rss, anon = memory(h.daemon_pid(tool))
+                figures[f"{tool} rss"].append(rss / 1024)
+                figures[f"{tool} anon"].append(anon / 1024)
+        if online(h) != instances:
+            raise SystemExit("instances were replaced while they were measured")
 
-        true_ms = median_ms(["/bin/true"], h.env)
-        pm_ms = median_ms([PM, "list"], h.env)
-        pm2_ms = median_ms([PM2, "list"], h.env)
-        pmd_pid = int(open(f"{h.dir}/pm/pmd.pid").read())
-        pm2_pid = int(open(f"{h.dir}/pm2/pm2.pid").read())
-        pmd_rss, pmd_anon = memory(pmd_pid)
-        pm2_rss, pm2_anon = memory(pm2_pid)
-
-    print(f"{'':22}{'pm':>10}{'PM2':>10}{'ratio':>10}")
-    print(f"{'list, median ms':22}{pm_ms:>10.2f}{pm2_ms:>10.1f}{pm2_ms / pm_ms:>9.0f}x")
-    print(f"{'daemon RSS, MB':22}{pmd_rss / 1024:>10.1f}{pm2_rss / 1024:>10.1f}"
-          f"{pm2_rss / pmd_rss:>9.0f}x")
-    print(f"{'daemon RssAnon, MB':22}{pmd_anon / 1024:>10.1f}{pm2_anon / 1024:>10.1f}"
-          f"{pm2_anon / max(pmd_anon, 1):>9.0f}x")
-    print(f"(median of {RUNS} runs each, wall time including process start-up; "
-          f"starting /bin/true alone takes {true_ms:.2f} ms here)")
+    def ratios(what):
+        return spread([b / a for a, b in zip(figures[f"pm {what}"], figures[f"PM2 {what}"])],
+                      ".1f", "x")
+    print(f"{'':20}{'pm':>24}{'PM2':>24}{'PM2/pm':>24}")
+    for label, what, fmt in (("list, ms", "list", ".2f"), ("daemon RSS, MB", "rss", ".1f"),
+                             ("daemon RssAnon, MB", "anon", ".1f")):
+        print(f"{label:20}{spread(figures[f'pm {what}'], fmt):>24}"
+              f"{spread(figures[f'PM2 {what}'], fmt):>24}{ratios(what):>24}")
+    print(f"(median and range of {RUNS} interleaved runs; list: the median of {CALLS} calls "
+          f"in each, wall time including process start-up; starting /bin/true alone takes "
+          f"{spread(figures['true'], '.2f')} ms here)")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 """Benchmark: an app writing 200-byte lines as fast as it can. How many MB/s
 reach its log files, and how much CPU the daemon spends on it, pm next to
-PM2 in one run: RUNS interleaved runs of SECONDS each, median and spread."""
+PM2: RUNS interleaved runs of SECONDS each; every figure is the median of
+the runs with its range, the ratio pm/PM2 that of each run's throughputs.
+Each run starts a new app and measures only once its instance is online,
+and bytes must have reached the logs, or the run is an error."""
 
 import glob
 import os
-import statistics
 import time
 
-from common import Homes, ensure_tools
+from common import RUNS, Homes, ensure_tools, print_header, spread
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 LINE = "x" * 199  # + newline: 200 bytes
 
 
@@ -29,21 +30,19 @@ def measure(tool, h):
     """(MB/s reaching the logs, daemon CPU %) for one run."""
     name = f"flood{int(time.monotonic() * 1000)}"
     if tool == "pm":
-        result = h.pm("start", "/usr/bin/yes", "--name", name, "--log-max-size", "0", "--", LINE)
-        daemon = int(open(f"{h.dir}/pm/pmd.pid").read())
+        h.pm("start", "/usr/bin/yes", "--name", name, "--log-max-size", "0", "--", LINE)
         pattern = f"{h.dir}/pm/logs/{name}-*out.log*"
     else:
-        result = h.pm2("start", "/usr/bin/yes", "--name", name, "--", LINE)
-        daemon = int(open(f"{h.dir}/pm2/pm2.pid").read())
+        h.pm2("start", "/usr/bin/yes", "--name", name, "--", LINE)
         pattern = f"{h.dir}/pm2/logs/{name}-out*.log*"
-    if result.returncode != 0:
-        raise SystemExit(f"{tool} start failed: {result.stdout}{result.stderr}")
+    pids = h.wait_online(tool, name, 1)
+    daemon = h.daemon_pid(tool)
     cpu0, bytes0, t0 = cpu_seconds(daemon), log_bytes(pattern), time.monotonic()
     time.sleep(SECONDS)
     cpu1, bytes1, t1 = cpu_seconds(daemon), log_bytes(pattern), time.monotonic()
-    stop = (h.pm if tool == "pm" else h.pm2)("delete", name)
-    if stop.returncode != 0:
-        raise SystemExit(f"{tool} delete failed: {stop.stdout}{stop.stderr}")
+    if h.wait_online(tool, name, 1, deadline=0) != pids:
+        raise SystemExit(f"{tool}: {name} was restarted while it was measured")
+    h.run(tool, "delete", name)
     for path in glob.glob(pattern):
         os.unlink(path)
     if bytes1 <= bytes0:
@@ -51,14 +50,12 @@ def measure(tool, h):
     return (bytes1 - bytes0) / (t1 - t0) / 1e6, 100 * (cpu1 - cpu0) / (t1 - t0)
 
 
-def summary(values):
-    return f"{statistics.median(values):8.1f} ({min(values):.1f}-{max(values):.1f})"
-
-
 def main():
     ensure_tools()
+    print_header()
     results = {"pm": [], "PM2": []}
     with Homes() as h:
+        # Both daemons up before the first run, so no run counts a daemon's start.
         h.pm("ping")
         h.pm2("ping")
         for _ in range(RUNS):
@@ -66,11 +63,11 @@ def main():
                 results[tool].append(measure(tool, h))
     print(f"{'':14}{'MB/s to the log (range)':>28}{'daemon CPU % (range)':>26}")
     for tool, runs in results.items():
-        print(f"{tool:14}{summary([r[0] for r in runs]):>28}{summary([r[1] for r in runs]):>26}")
-    pm_rate = statistics.median(r[0] for r in results["pm"])
-    pm2_rate = statistics.median(r[0] for r in results["PM2"])
-    print(f"pm/PM2 throughput: {pm_rate / pm2_rate:.2f}x "
-          f"(median of {RUNS} interleaved runs of {SECONDS:.0f} s, 200-byte lines from yes)")
+        print(f"{tool:14}{spread([r[0] for r in runs]):>28}{spread([r[1] for r in runs]):>26}")
+    ratios = [pm[0] / pm2[0] for pm, pm2 in zip(results["pm"], results["PM2"])]
+    print(f"pm/PM2 throughput: {spread(ratios, '.2f', 'x')} "
+          f"(median and range of {RUNS} interleaved runs of {SECONDS:g} s, 200-byte lines "
+          "from yes)")
 
 
 if __name__ == "__main__":

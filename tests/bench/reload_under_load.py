@@ -1,22 +1,34 @@
 #!/usr/bin/env python3
 """Benchmark: failed requests while pm and PM2 reload (and restart) a
 2-instance hello-world app twice under load: ab -c50 (a new connection per
-request) and wrk -c50 (keep-alive). Same app, same machine, one run."""
+request) and wrk -c50 (keep-alive), SECONDS each, the actions 2/9 and 5/9
+of the way in. Same app, same machine.
+
+RUNS interleaved runs, each going once over every manager, action and load
+tool; every figure is the median of the runs with its range.
+
+What is timed is checked: the port must be free before the app starts; both
+instances are online before the load begins; after each reload or restart
+both instances are online again with new pids (an action that replaced
+nothing would fail no request); and the load must still be running when the
+second action is done, unless ab gave up on a refused connection (which is
+then the result)."""
 
 import os
 import re
 import subprocess
-import threading
+import sys
 import time
 
-from common import ROOT, Homes, ensure_tools
-from cluster_throughput import wait_port, wait_port_free
+from common import (ROOT, RUNS, Homes, ensure_tools, print_header, spread, wait_port,
+                    wait_port_free)
 
 PORT = 8091
 SECONDS = int(os.environ.get("BENCH_SECONDS", "9"))
+ACTIONS_AT = (2 / 9, 5 / 9)  # fractions of SECONDS into the load
 
 
-def run_load(tool):
+def start_load(tool):
     if tool == "ab":
         command = ["ab", "-r", "-q", "-c", "50", "-t", str(SECONDS), "-n", "10000000",
                    f"http://127.0.0.1:{PORT}/"]
@@ -25,62 +37,91 @@ def run_load(tool):
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def failures(tool, out):
+def failures(tool, load):
+    """(requests, failed) of a finished load; when ab gave up (it stops at a
+    refused or reset connection, whatever -r says), failed is its reason."""
+    out = load.communicate()[0]
     if tool == "ab":
         complete = re.search(r"Complete requests:\s+(\d+)", out)
-        if not complete:
-            # ab gives up at the first refused connection: say so.
-            done = re.search(r"Total of (\d+) requests completed", out)
-            return (int(done.group(1)) if done else 0), "aborted: " + out.strip().splitlines()[-1]
-        total = int(complete.group(1))
-        failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))
+        failed = re.search(r"Failed requests:\s+(\d+)", out)
         non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
-        return total, failed + (int(non2xx.group(1)) if non2xx else 0)
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return total, (sum(map(int, errors.groups())) if errors else 0) + \
-        (int(non2xx.group(1)) if non2xx else 0)
+        if complete and failed and load.returncode == 0:
+            return int(complete.group(1)), int(failed.group(1)) + \
+                (int(non2xx.group(1)) if non2xx else 0)
+        done = re.search(r"Total of (\d+) requests completed", out)
+        reason = re.search(r"^apr_\S+ (.*)$", out, re.M)
+        if done and reason:
+            return int(done.group(1)), f"ab aborted: {reason.group(1)}"
+    else:
+        total = re.search(r"(\d+) requests in", out)
+        if total and load.returncode == 0:
+            errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+                               r"timeout (\d+)", out)
+            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            return int(total.group(1)), (sum(map(int, errors.groups())) if errors else 0) + \
+                (int(non2xx.group(1)) if non2xx else 0)
+    raise SystemExit(f"{tool} failed (exit {load.returncode}):\n{out}")
+
+
+def measure(manager, action, tool, h, script):
+    """(requests, failed) of one load during which `action` happens twice."""
+    wait_port_free(PORT)
+    h.run(manager, "start", script, "-i", "2", "--name", "app")
+    pids = h.wait_online(manager, "app", 2)
+    wait_port(PORT)
+    time.sleep(1)
+    load = start_load(tool)
+    began = time.monotonic()
+    for at in ACTIONS_AT:
+        time.sleep(max(0.0, began + at * SECONDS - time.monotonic()))
+        h.run(manager, action, "app")
+        pids = h.wait_online(manager, "app", 2, replacing=pids)
+    under_load = load.poll() is None
+    total, failed = failures(tool, load)
+    if not under_load and isinstance(failed, int):
+        raise SystemExit(f"{manager} {action}: {tool} ended before the second {action} was "
+                         f"done; raise BENCH_SECONDS (now {SECONDS})")
+    h.run(manager, "delete", "app")
+    # An app that outlives its delete would be measured as the next one.
+    wait_port_free(PORT)
+    return total, failed
 
 
 def main():
     ensure_tools(["wrk", "apache2-utils"])
-    rows = []
+    print_header()
+    results = {}  # (manager, action, tool) -> [(requests, failed)], one per run
     with Homes() as h:
         script = os.path.join(h.dir, "hello.js")
         with open(script, "w") as f:
             f.write(open(os.path.join(ROOT, "examples", "hello.js")).read()
                     .replace("|| 8081", f"|| {PORT}"))
-        managers = {
-            "pm": (lambda: h.pm("start", script, "-i", "2", "--name", "app"),
-                   lambda action: h.pm(action, "app"), lambda: h.pm("delete", "app")),
-            "PM2": (lambda: h.pm2("start", script, "-i", "2", "--name", "app"),
-                    lambda action: h.pm2(action, "app"), lambda: h.pm2("delete", "app")),
-        }
-        for manager, (start, act, delete) in managers.items():
-            for action in ("reload", "restart"):
-                for tool in ("ab", "wrk"):
-                    start()
-                    wait_port(PORT)
-                    time.sleep(1)
-                    load = run_load(tool)
-                    time.sleep(2)
-                    act(action)
-                    time.sleep(3)
-                    act(action)
-                    out = load.communicate()[0]
-                    total, failed = failures(tool, out)
-                    rows.append((manager, action, tool, total, failed))
-                    print(f"  {manager:4} {action:8} {tool:4} {failed} failed of {total}",
-                          file=__import__("sys").stderr)
-                    delete()
-                    wait_port_free(PORT)
+        for run in range(RUNS):
+            for manager in ("pm", "PM2"):
+                for action in ("reload", "restart"):
+                    for tool in ("ab", "wrk"):
+                        total, failed = measure(manager, action, tool, h, script)
+                        results.setdefault((manager, action, tool), []).append((total, failed))
+                        print(f"  run {run + 1} {manager:4} {action:8} {tool:4} {failed} "
+                              f"failed of {total}", file=sys.stderr)
 
-    print(f"\n{'manager':8} {'action':8} {'load':4} {'requests':>9} {'failed':>7}")
-    for manager, action, tool, total, failed in rows:
-        print(f"{manager:8} {action:8} {tool:4} {total:>9} {failed!s:>7}")
-    print("\n(two reloads or restarts of a 2-instance app during each run; 'failed' is ab's"
-          " failed requests, or wrk's socket errors plus non-2xx responses)")
+    print(f"\n{'manager':8} {'action':8} {'load':4} {'requests':>24} {'failed':>24}")
+    aborts = []
+    for (manager, action, tool), runs in results.items():
+        totals = [total for total, _ in runs]
+        counts = [f for _, f in runs if isinstance(f, int)]
+        reasons = [f for _, f in runs if isinstance(f, str)]
+        failed = (f"ab aborted in {len(reasons)} of {len(runs)}" if reasons
+                  else spread(counts, ".0f"))
+        print(f"{manager:8} {action:8} {tool:4} {spread(totals, '.0f'):>24} {failed:>24}")
+        aborts += [f"{manager} {action}: {reason}" for reason in reasons]
+    for line in aborts:
+        print(line)
+    print(f"\n(median and range of {RUNS} interleaved runs of {SECONDS} s; two reloads or "
+          "restarts of a 2-instance app during each, every instance replaced each time; "
+          "'failed' is ab's failed requests plus non-2xx, or wrk's socket errors plus non-2xx "
+          "responses; 'ab aborted': ab stopped at a refused or reset connection, its requests "
+          "counted up to there)")
 
 
 if __name__ == "__main__":
