@@ -33,8 +33,8 @@ class SupervisorOnALoop {
     pm::ensure_private_dir(paths.notify_dir());
     uv_loop_init(&loop_);
     reaper_ = std::make_unique<pm::ChildReaper>(&loop_);
-    context_ = std::make_unique<pm::InstanceContext>(
-        pm::InstanceContext{&loop_, *reaper_, bus_, log_files_, paths, "", "", "", "", nullptr, nullptr});
+    context_ = std::make_unique<pm::InstanceContext>(pm::InstanceContext{
+        &loop_, *reaper_, bus_, log_files_, paths, "", "", "", "", nullptr, nullptr});
     supervisor_ = std::make_unique<pm::Supervisor>(*context_);
   }
   ~SupervisorOnALoop() {
