@@ -98,9 +98,10 @@ void Daemon::open(const json* takeover) {
     spdlog::info("each run gets a cgroup under {}", cgroup_base);
   reaper_ = std::make_unique<ChildReaper>(loop_);
   adopted_runs_ = std::make_unique<AdoptedRuns>(loop_, *reaper_);
-  context_ = std::make_unique<InstanceContext>(InstanceContext{
-      loop_, *reaper_, bus_, log_files_, paths_, find_installed("libpm_preload.so"),
-      find_installed("node_graceful_close.js"), "", cgroup_base, adopted_runs_.get(), nullptr});
+  context_ = std::make_unique<InstanceContext>(
+      InstanceContext{loop_, *reaper_, bus_, log_files_, paths_, find_installed("libpm_preload.so"),
+                      find_installed("node_graceful_close.js"), "", cgroup_base,
+                      enable_cgroup_memory(cgroup_base), adopted_runs_.get(), nullptr});
   if (context_->preload_library.empty())
     spdlog::warn("preload library not found: programs that bind their own port cannot share it");
   supervisor_ = std::make_unique<Supervisor>(*context_);

@@ -347,13 +347,31 @@ void Instance::reset_counters() {
 
 ProcessSample Instance::sample_run() const {
   if (pid_ <= 0) return {};
-  ProcessSample sample = context_.adopted_runs ? run_.sample(context_.adopted_runs->of(run_.run_id))
-                                               : run_.sample(adopted_by_run([this](pid_t pid) {
-                                                   return context_.reaper.watching(pid);
-                                                 })[run_.run_id]);
+  constexpr std::uint64_t kTreeRefreshMs = 1000;
+  std::uint64_t now = now_ms(context_.loop);
+  ProcessSample sample;
+  if (members_run_ == run_.run_id && now < members_at_ + kTreeRefreshMs) {
+    for (pid_t pid : members_) {
+      ProcessSample one = sample_process(pid);
+      if (!one.ok) continue;
+      sample.ok = true;
+      sample.cpu_ms += one.cpu_ms;
+      sample.rss_bytes += one.rss_bytes;
+    }
+  } else {
+    members_.clear();
+    std::vector<pid_t> adopted = context_.adopted_runs ? context_.adopted_runs->of(run_.run_id)
+                                                       : adopted_by_run([this](pid_t pid) {
+                                                           return context_.reaper.watching(pid);
+                                                         })[run_.run_id];
+    sample = run_.sample(adopted, &members_);
+    members_run_ = run_.run_id;
+    members_at_ = now;
+  }
   // The kernel's count, where the memory controller is on, includes the
   // page cache the run uses, as systemd and containers report it.
-  if (std::uint64_t charged = cgroup_memory(run_.cgroup)) sample.rss_bytes = charged;
+  if (context_.cgroup_memory)
+    if (std::uint64_t charged = cgroup_memory(run_.cgroup)) sample.rss_bytes = charged;
   return sample;
 }
 

@@ -113,7 +113,9 @@ class Instance {
 
  private:
   void spawn();
-  /// CPU time and memory summed over the run's processes.
+  /// CPU time and memory summed over the run's processes. The tree is
+  /// walked again at most once a second; in between, the processes found
+  /// last time are read (a `pm list` at 1,000 instances stays quick).
   ProcessSample sample_run() const;
   void on_ready_timeout();
   int share_socket(const ListenAddress& address, std::string& error);
@@ -133,6 +135,9 @@ class Instance {
   pid_t pid_ = 0;
   RunProcesses run_;  // kept after the leader exits, until none is left
   std::uint64_t start_ticks_ = 0;
+  mutable std::vector<pid_t> members_;  // of run members_run_, found at members_at_
+  mutable std::string members_run_;
+  mutable std::uint64_t members_at_ = 0;
   int restarts_ = 0;
   std::uint64_t started_ms_ = 0;  // monotonic
   std::int64_t created_at_ = 0;   // wall clock, ms

@@ -26,6 +26,7 @@ struct InstanceContext {
   std::string node_preload;     // node_graceful_close.js, or empty
   std::string notify_path;      // pmd's NOTIFY_SOCKET, or empty
   std::string cgroup_base;      // where runs get cgroups, or empty (see run_cgroup.h)
+  bool cgroup_memory;           // whether their memory.current can be read
   /// For figures of whole runs; null: every figure looks afresh.
   AdoptedRuns* adopted_runs;
   /// Asked for whenever an instance changes state: the Supervisor's

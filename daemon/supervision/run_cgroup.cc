@@ -90,6 +90,15 @@ std::string find_cgroup_base(const std::string& home) {
   return joined ? base : std::string();
 }
 
+bool enable_cgroup_memory(const std::string& base) {
+  if (base.empty()) return false;
+  write_file(base + "/cgroup.subtree_control", "+memory");
+  std::istringstream enabled(read_file(base + "/cgroup.subtree_control"));
+  for (std::string controller; enabled >> controller;)
+    if (controller == "memory") return true;
+  return false;
+}
+
 std::string create_run_cgroup(const std::string& base, const std::string& run_id) {
   if (base.empty()) return {};
   std::string path = base + "/" + run_id;

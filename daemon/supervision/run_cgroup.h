@@ -21,6 +21,9 @@ namespace pm {
 /// runs (it waits for its probe child).
 std::string find_cgroup_base(const std::string& home);
 
+/// Turns the memory controller on for the runs under `base`, where the
+/// kernel lets pmd; whether their memory.current can be read.
+bool enable_cgroup_memory(const std::string& base);
 /// Makes the cgroup of run `run_id` under `base`; its path, or empty.
 std::string create_run_cgroup(const std::string& base, const std::string& run_id);
 /// The pids in a cgroup (none for an empty path or a cgroup that is gone).

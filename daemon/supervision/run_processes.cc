@@ -123,7 +123,8 @@ std::vector<pid_t> RunProcesses::find(const IsLeader& is_leader) const {
   return found;
 }
 
-ProcessSample RunProcesses::sample(const std::vector<pid_t>& adopted) const {
+ProcessSample RunProcesses::sample(const std::vector<pid_t>& adopted,
+                                   std::vector<pid_t>* members) const {
   ProcessSample total;
   std::vector<pid_t> roots = adopted;
   if (leader > 0) roots.push_back(leader);
@@ -137,6 +138,7 @@ ProcessSample RunProcesses::sample(const std::vector<pid_t>& adopted) const {
     total.ok = true;
     total.cpu_ms += one.cpu_ms;
     total.rss_bytes += one.rss_bytes;
+    if (members) members->push_back(pid);
     for (pid_t child : children_of(pid, one.threads)) roots.push_back(child);
   }
   return total;

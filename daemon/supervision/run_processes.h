@@ -36,7 +36,9 @@ struct RunProcesses {
   /// CPU time and memory summed over the members alive now, found from
   /// the leader and from `adopted`, the processes pmd adopted that carry the
   /// run's id (see adopted_by_run), in one walk.
-  ProcessSample sample(const std::vector<pid_t>& adopted) const;
+  /// `members`, if given, gets the pids that were sampled.
+  ProcessSample sample(const std::vector<pid_t>& adopted,
+                       std::vector<pid_t>* members = nullptr) const;
   /// Sends `signum` to the group, the leader and every member found.
   void signal(int signum, const IsLeader& is_leader) const;
 };

@@ -34,7 +34,7 @@ class SupervisorOnALoop {
     uv_loop_init(&loop_);
     reaper_ = std::make_unique<pm::ChildReaper>(&loop_);
     context_ = std::make_unique<pm::InstanceContext>(pm::InstanceContext{
-        &loop_, *reaper_, bus_, log_files_, paths, "", "", "", "", nullptr, nullptr});
+        &loop_, *reaper_, bus_, log_files_, paths, "", "", "", "", false, nullptr, nullptr});
     supervisor_ = std::make_unique<pm::Supervisor>(*context_);
   }
   ~SupervisorOnALoop() {
