@@ -81,6 +81,14 @@ bool recover_at_start(CommandContext& context) {
   } catch (const UserError& error) {
     spdlog::error("cannot restart the apps of pmd {}: {}", dead, error.what());
   }
+  for (const auto& saved : journal.value("stopped_apps", json::array())) {
+    try {
+      context.supervisor.add_stopped(spec_from_json(saved));
+    } catch (const std::exception& error) {
+      spdlog::error("cannot list the stopped app {} again: {}", saved.value("name", "?"),
+                    error.what());
+    }
+  }
   return true;
 }
 

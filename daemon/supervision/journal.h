@@ -2,9 +2,9 @@
 // Journal: what should run, kept current on disk so that a pmd that dies
 // (kill -9, a segfault, the OOM killer) loses no app. $PM_HOME/journal.json
 // holds every app's settings and instance count and every live run (its
-// leader's pid and start time, its PM_RUN_ID), rewritten atomically whenever
-// that changes. A clean exit (`pm kill`) removes it; a pmd that starts and
-// finds one ends what the dead pmd left and starts those apps again.
+// leader's pid and start time, its PM_RUN_ID) and the apps the user stopped,
+// rewritten atomically whenever that changes. A clean exit (`pm kill`) removes it; a pmd that
+// starts and finds one ends what the dead pmd left and starts those apps again.
 
 #include <sys/types.h>
 

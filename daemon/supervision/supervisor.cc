@@ -56,15 +56,16 @@ void Supervisor::reconcile() {
 
 json Supervisor::journal_state() const {
   json apps = json::array();
+  json stopped_apps = json::array();
   json runs = json::array();
   for (const auto& app : apps_) {
-    // What the user stopped stays stopped: it is not brought back.
+    // What the user stopped comes back stopped.
     bool meant_to_run =
         std::any_of(app->instances().begin(), app->instances().end(), [](const auto& instance) {
           return instance->state() != InstanceState::Stopped &&
                  instance->state() != InstanceState::Errored;
         });
-    if (meant_to_run) apps.push_back(app->saved_spec());
+    (meant_to_run ? apps : stopped_apps).push_back(app->saved_spec());
     for (const Instance* instance : app->all_instances()) {
       if (instance->run().run_id.empty()) continue;
       runs.push_back({{"app", app->spec().name},
@@ -75,7 +76,7 @@ json Supervisor::journal_state() const {
                       {"kill_signal", instance->spec().kill_signal}});
     }
   }
-  return {{"pmd", ::getpid()}, {"apps", apps}, {"runs", runs}};
+  return {{"pmd", ::getpid()}, {"apps", apps}, {"stopped_apps", stopped_apps}, {"runs", runs}};
 }
 
 void Supervisor::forget_journal() {
@@ -150,6 +151,18 @@ App& Supervisor::start(AppSpec spec) {
   scheduled_.schedule_cron(started);
   scheduled_.update();
   return started;
+}
+
+App& Supervisor::add_stopped(AppSpec spec) {
+  prepare(spec);
+  int count = resolve_instances(spec.instances, static_cast<int>(uv_available_parallelism()));
+  auto app = std::make_unique<App>(context_, std::move(spec));
+  // Its sockets are bound when an instance starts again.
+  for (int index = 0; index < count; ++index) app->add_slot(next_id_++);
+  spdlog::info("app {}: {} instance(s), stopped", app->spec().name, count);
+  apps_.push_back(std::move(app));
+  reconcile_call_.request();  // the journal keeps it
+  return *apps_.back();
 }
 
 std::vector<std::string> Supervisor::start_all(std::vector<AppSpec> specs) {

@@ -47,6 +47,9 @@ class Supervisor {
   /// Starts several apps as one: every spec is checked before any starts,
   /// and if one cannot start, those started with it are deleted again.
   std::vector<std::string> start_all(std::vector<AppSpec> specs);
+  /// Adds an app whose instances are all stopped, as the user left it
+  /// (after a pmd died). Throws UserError (the name is taken, nothing to run).
+  App& add_stopped(AppSpec spec);
   /// Gives an app a new spec; its instances take it on their next start.
   void replace_spec(App& app, AppSpec spec);
   /// Adds instances (started now) or stops and deletes the newest ones.

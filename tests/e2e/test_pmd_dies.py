@@ -79,10 +79,15 @@ class PmdDies(PmTestCase):
 
     def test_what_the_user_stopped_stays_stopped_and_a_clean_kill_restarts_nothing(self):
         self.pm("start", "sleep", "--name", "kept", "--", "1000")
-        self.pm("start", "sleep", "--name", "halted", "--", "1000")
+        self.pm("start", "sleep", "--name", "halted", "-i", "2", "--", "1000")
         self.pm("stop", "halted")
         self.kill_9_pmd()
-        self.assertEqual([row["name"] for row in self.jlist()], ["kept"])
+        self.wait_status("kept", "online")
+        self.assertEqual(sorted(row["name"] for row in self.jlist()), ["halted", "halted", "kept"])
+        self.assertEqual([(r["status"], r["pid"]) for r in self.rows("halted")],
+                         [("stopped", 0), ("stopped", 0)], "listed again, still stopped")
+        self.pm("restart", "halted")
+        self.wait_status("halted", "online", count=2)
         self.pm("kill")
         self.assertEqual(self.jlist(), [], "after pm kill, the next pmd starts empty")
 
