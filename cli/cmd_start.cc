@@ -193,6 +193,8 @@ void add_start_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--wait-ready", options->spec.wait_ready,
                 "Only an explicit signal (process.send('ready'), sd_notify READY=1) means ready");
+  cmd->add_flag("--sticky", options->spec.sticky,
+                "Send each client address to the same instance while the instances stay the same");
   cmd->add_flag("--no-wait", options->no_wait, "Return at once instead of waiting for readiness");
   cmd->add_option("--log-max-size", options->log_max_size,
                   "Rotate a log file past this size (10M, 500K; 0: never)")

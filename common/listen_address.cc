@@ -67,7 +67,7 @@ ListenAddress ListenAddress::parse(const std::string& text) {
 
 std::string ListenAddress::key() const {
   if (kind == Kind::Unix) return "unix:" + path;
-  return "tcp:" + host + ":" + std::to_string(port);
+  return "tcp:" + host + ":" + std::to_string(port) + (v6only ? ":v6only" : "");
 }
 
 std::string ListenAddress::display() const {

@@ -12,6 +12,9 @@ struct ListenAddress {
   Kind kind = Kind::Tcp;
   std::string host;  // numeric; empty means every address (IPv6 and IPv4)
   int port = 0;
+  /// An IPv6 socket that takes no IPv4 connections (IPV6_V6ONLY), as a
+  /// program that binds "[::]" beside "0.0.0.0" asks for; host is then "::".
+  bool v6only = false;
   std::string path;  // for Unix sockets
 
   /// Throws UserError with a message naming the bad part.

@@ -9,9 +9,9 @@ namespace {
 /// The app's bound addresses, with the ports the kernel chose for port 0.
 std::string listen_text(const App& app) {
   std::string listen;
-  for (SharedListener* listener : app.listeners().all()) {
-    ListenAddress bound = listener->address();
-    bound.port = listener->port();
+  for (const ListenGroup* group : app.listeners().all()) {
+    ListenAddress bound = group->address();
+    bound.port = group->port();
     listen += (listen.empty() ? "" : ",") + bound.display();
   }
   return listen;

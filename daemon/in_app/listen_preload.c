@@ -1,7 +1,8 @@
 /* The preload library pm loads (LD_PRELOAD) into programs that bind their own
  * TCP port. Its bind() asks pmd, over the channel at $PM_LISTEN_FD, for the
- * app's shared listening socket and puts it in place of the program's own,
- * so N instances of an unmodified server share one port. Its listen() tells
+ * instance's listening socket (one of the port's SO_REUSEPORT group, which
+ * pmd holds and steers) and puts it in place of the program's own, so N
+ * instances of an unmodified server share one port. Its listen() tells
  * pmd the instance is ready. Everything else goes to the real libc.
  *
  * Plain C and libc only: it is loaded into programs of any language. */
@@ -46,9 +47,9 @@ static int is_shareable(int fd, const struct sockaddr* address) {
 }
 
 /* Asks pmd for the shared socket; returns its fd, or -1 with errno set. */
-static int request_socket(int channel, const char* host, int port) {
+static int request_socket(int channel, const char* host, int port, int v6only) {
   char request[128];
-  int n = snprintf(request, sizeof request, "bind %s %d", host, port);
+  int n = snprintf(request, sizeof request, "bind %s %d%s", host, port, v6only ? " v6only" : "");
   if (send(channel, request, (size_t)n, MSG_NOSIGNAL) < 0) return -1;
 
   char reply[512];
@@ -99,6 +100,7 @@ int bind(int fd, const struct sockaddr* address, socklen_t length) {
 
   char host[INET6_ADDRSTRLEN] = "";
   int port;
+  int v6only = 0;
   if (address->sa_family == AF_INET) {
     const struct sockaddr_in* in4 = (const struct sockaddr_in*)address;
     inet_ntop(AF_INET, &in4->sin_addr, host, sizeof host);
@@ -107,10 +109,14 @@ int bind(int fd, const struct sockaddr* address, socklen_t length) {
     const struct sockaddr_in6* in6 = (const struct sockaddr_in6*)address;
     inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
     port = ntohs(in6->sin6_port);
+    /* What the program set before bind (nginx's "listen [::]:80" beside
+     * "listen 80"): pmd's socket must be the same kind. */
+    socklen_t size = sizeof v6only;
+    if (getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &size) != 0) v6only = 0;
   }
   if (port == 0) return real_bind(fd, address, length);
 
-  int shared = request_socket(channel, host, port);
+  int shared = request_socket(channel, host, port, v6only);
   if (shared < 0) return -1;
   /* Keep what the program chose for its own fd: close-on-exec and blocking mode. */
   int fd_flags = fcntl(fd, F_GETFD);
@@ -146,8 +152,8 @@ int listen(int fd, int backlog) {
 int shutdown(int fd, int how) {
   static shutdown_fn real_shutdown;
   if (!real_shutdown) real_shutdown = (shutdown_fn)dlsym(RTLD_NEXT, "shutdown");
-  /* Shutting down the shared listening socket would stop every instance
-   * (and pmd) from accepting: only this process lets go of it. */
+  /* Shutting down the listening socket would stop pmd's copy listening too
+   * and lose its queue: only this process lets go of it. */
   if (fd >= 0 && fd < MAX_TRACKED && shared_port[fd]) {
     int listening = 0;
     socklen_t length = sizeof listening;

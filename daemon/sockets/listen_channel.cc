@@ -34,8 +34,11 @@ void ListenChannel::on_readable() {
       reply("error 22 malformed bind request");
       return;
     }
+    std::string flag;
+    words >> flag;
     ListenAddress address;
-    address.host = host == "::" ? "" : host;
+    address.v6only = host == "::" && flag == "v6only";
+    address.host = host == "::" && !address.v6only ? "" : host;
     address.port = port;
     std::string error;
     int fd = events_.bind ? events_.bind(address, error) : -1;

@@ -1,8 +1,9 @@
 #pragma once
 // ListenChannel: pmd's end of the channel the preload library (loaded into
-// programs that bind their own port) uses to ask for the shared socket. A
+// programs that bind their own port) uses to ask for the instance's socket. A
 // SOCK_SEQPACKET socketpair; one request or reply per packet, in text:
-//   "bind <host> <port>"  → "ok" with the fd (SCM_RIGHTS), or "error <errno> <why>"
+//   "bind <host> <port> [v6only]"
+//                         → "ok" with the fd (SCM_RIGHTS), or "error <errno> <why>"
 //   "listen <port>"       → (no reply) the program is accepting: it is ready
 
 #include <uv.h>

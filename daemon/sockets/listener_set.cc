@@ -6,15 +6,17 @@
 
 namespace pm {
 
-SharedListener& ListenerSet::acquire(const ListenAddress& address) {
+ListenGroup& ListenerSet::bind(const ListenAddress& address) {
   auto key = address.key();
-  auto it = listeners_.find(key);
-  if (it != listeners_.end()) return *it->second;
+  auto it = groups_.find(key);
+  if (it != groups_.end()) return *it->second;
   try {
-    auto listener = std::make_unique<SharedListener>(address);
-    spdlog::info("listening on {} (fd {})", address.display(), listener->fd());
+    auto group = std::make_unique<ListenGroup>(address);
+    spdlog::info("listening on {} (port {})", address.display(), group->port());
     if (key == failed_key_) last_error_.clear();
-    return *listeners_.emplace(key, std::move(listener)).first->second;
+    ListenGroup& bound = *groups_.emplace(key, std::move(group)).first->second;
+    bound.steer(route_);
+    return bound;
   } catch (const UserError& error) {
     last_error_ = error.what();
     failed_key_ = key;
@@ -22,10 +24,51 @@ SharedListener& ListenerSet::acquire(const ListenAddress& address) {
   }
 }
 
-std::vector<SharedListener*> ListenerSet::all() const {
-  std::vector<SharedListener*> result;
-  for (const auto& entry : listeners_) result.push_back(entry.second.get());
+int ListenerSet::socket_for(const ListenAddress& address, SocketHolder holder) {
+  ListenGroup& group = bind(address);
+  int fd = group.socket_for(holder);
+  // Its queue must be reachable now: pmd's own probes, or the only instance.
+  group.steer(route_);
+  return fd;
+}
+
+void ListenerSet::release(SocketHolder holder) {
+  for (auto& [key, group] : groups_) group->release(holder);
+}
+
+int ListenerSet::queued(SocketHolder holder) const {
+  int total = 0;
+  for (const auto& [key, group] : groups_) total += group->queued(holder);
+  return total;
+}
+
+bool ListenerSet::others_accepting(SocketHolder holder) const {
+  for (const auto& [key, group] : groups_) {
+    if (!group->holds(holder)) continue;
+    for (SocketHolder other : route_.accepting)
+      if (other != holder && group->holds(other)) return true;
+  }
+  return false;
+}
+
+void ListenerSet::restore_backlog(SocketHolder holder) {
+  for (auto& [key, group] : groups_) group->restore_backlog(holder);
+}
+
+void ListenerSet::steer(const Route& route) {
+  route_ = route;
+  for (auto& [key, group] : groups_) group->steer(route_);
+}
+
+std::vector<ListenGroup*> ListenerSet::all() const {
+  std::vector<ListenGroup*> result;
+  for (const auto& entry : groups_) result.push_back(entry.second.get());
   return result;
+}
+
+void ListenerSet::adopt(std::unique_ptr<ListenGroup> group) {
+  auto key = group->address().key();
+  groups_[key] = std::move(group);
 }
 
 }  // namespace pm

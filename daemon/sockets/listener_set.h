@@ -1,35 +1,50 @@
 #pragma once
-// ListenerSet: the shared sockets of one app, by address. Instances ask it
-// for the socket of the address they want; the first ask binds it.
+// ListenerSet: the listening sockets of one app, a ListenGroup per address.
+// Instances ask it for their own socket of the address they want (the first
+// ask binds the address), and the App tells it where connections should go.
 
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "daemon/sockets/shared_listener.h"
+#include "daemon/sockets/listen_group.h"
+#include "daemon/sockets/route.h"
 
 namespace pm {
 
 /// Owned by an App; every instance of the app holds a reference.
 class ListenerSet {
  public:
-  /// The socket for `address`, bound now if it is not yet. Throws UserError;
-  /// the error is also kept as last_error() until that address binds.
-  SharedListener& acquire(const ListenAddress& address);
-  std::vector<SharedListener*> all() const;
-  /// Takes over a socket that was bound for this set before `pm update`.
-  void adopt(const ListenAddress& address, int fd, int port) {
-    listeners_[address.key()] = std::make_unique<SharedListener>(address, fd, port);
-  }
+  /// Binds `address` if it is not yet. Throws UserError; the error is also
+  /// kept as last_error() until that address binds.
+  ListenGroup& bind(const ListenAddress& address);
+  /// `holder`'s socket for `address` (see ListenGroup::socket_for); throws
+  /// as bind() does.
+  int socket_for(const ListenAddress& address, SocketHolder holder);
+  /// `holder` is gone: its sockets wait for the next instances.
+  void release(SocketHolder holder);
+  /// Connections waiting in the accept queues of `holder`'s sockets.
+  int queued(SocketHolder holder) const;
+  /// Whether `holder` has a socket, and another instance with a socket is
+  /// accepting: then steering away from `holder` leaves its clients served.
+  bool others_accepting(SocketHolder holder) const;
+  void restore_backlog(SocketHolder holder);
+  /// Steers every address's connections as `route` says.
+  void steer(const Route& route);
+
+  std::vector<ListenGroup*> all() const;
+  /// Takes over a group bound before `pm update`.
+  void adopt(std::unique_ptr<ListenGroup> group);
   /// Closes every socket: the ports are free again.
-  void close_all() { listeners_.clear(); }
-  bool empty() const { return listeners_.empty(); }
+  void close_all() { groups_.clear(); }
+  bool empty() const { return groups_.empty(); }
   /// Why the last bind failed, while that address is not bound.
   const std::string& last_error() const { return last_error_; }
 
  private:
-  std::map<std::string, std::unique_ptr<SharedListener>> listeners_;
+  std::map<std::string, std::unique_ptr<ListenGroup>> groups_;
+  Route route_;
   std::string last_error_;
   std::string failed_key_;  // the address last_error_ is about
 };

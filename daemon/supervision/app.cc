@@ -102,6 +102,25 @@ void App::retire_replacement(Instance& replacement) {
   retiring_.push_back(std::move(fresh));
 }
 
+void App::steer() {
+  Route route;
+  route.sticky = spec_->sticky;
+  for (const auto& slot : instances_) {
+    const Instance* target = slot->accepting() ? slot.get() : nullptr;
+    for (const auto& replacement : incoming_)
+      if (replacement->id() == slot->id() && replacement->accepting()) target = replacement.get();
+    route.slots.push_back(target);
+  }
+  for (const Instances* list : {&instances_, &incoming_, &retiring_})
+    for (const auto& instance : *list) {
+      if (instance->accepting())
+        route.accepting.push_back(instance.get());
+      else if (instance->on_its_way())
+        route.waiting.push_back(instance.get());
+    }
+  listeners_.steer(route);
+}
+
 void App::drop_retired() {
   retiring_.erase(std::remove_if(retiring_.begin(), retiring_.end(),
                                  [](const auto& instance) {

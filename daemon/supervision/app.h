@@ -1,5 +1,5 @@
 #pragma once
-// App: one app the Supervisor runs: its spec, its shared sockets and its
+// App: one app the Supervisor runs: its spec, its listening sockets and its
 // instance slots, with the replacements a reload starts and the instances it
 // retires. Slots change only through its methods.
 
@@ -54,6 +54,9 @@ class App {
   Instance* swap_in(Instance& replacement);
   /// Stops a replacement that will not be swapped in, and retires it.
   void retire_replacement(Instance& replacement);
+  /// Tells the sockets where new connections go now: to the instances that
+  /// accept, a slot's replacement taking its clients as soon as it does.
+  void steer();
   /// Deletes the retired instances that are no longer stopping. The
   /// Supervisor calls it at the end of its reconcile pass, after the reloads
   /// have looked at them.

@@ -38,10 +38,10 @@ int pair_for_child(int type, SpawnOptions& options, std::vector<int>& child_ends
 
 }  // namespace
 
-ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, int id, ListenerSet& listeners,
+ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, int id,
                              const std::string& preload_library, const std::string& node_preload,
                              Events events, SpawnOptions& options, std::vector<int>& child_ends)
-    : spec_(spec), listeners_(listeners), events_(std::move(events)) {
+    : spec_(spec), events_(std::move(events)) {
   if (!spec.listen.empty()) pass_listeners(options);
   if (is_node(options.argv)) {
     open_node_channel(loop, id, options, child_ends);
@@ -68,9 +68,12 @@ void ChildChannels::pass_listeners(SpawnOptions& options) {
   std::string names;
   int first_port = 0;
   for (const auto& text : spec_.listen) {
-    SharedListener& listener = listeners_.acquire(ListenAddress::parse(text));
-    if (!first_port) first_port = listener.port();
-    options.extra_fds.push_back(listener.fd());
+    ListenAddress address = ListenAddress::parse(text);
+    std::string error;
+    int fd = events_.share_socket(address, error);
+    if (fd < 0) throw UserError(error);
+    if (!first_port) first_port = events_.bound_port(address);
+    options.extra_fds.push_back(fd);
     names += (names.empty() ? "" : ":") + spec_.name;
   }
   options.env.push_back("LISTEN_FDS=" + std::to_string(options.extra_fds.size()));
@@ -90,8 +93,10 @@ void ChildChannels::open_node_channel(uv_loop_t* loop, int id, SpawnOptions& opt
   options.env.push_back("NODE_UNIQUE_ID=" + std::to_string(id));
   options.env.push_back("NODE_CHANNEL_FD=" + child_fd);
   options.env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
+  // One connection accepted at a time: what waits in the socket's queue
+  // stays there for a live instance if this one dies (libuv takes all).
+  options.env.push_back("UV_TCP_SINGLE_ACCEPT=1");
   watch_node(loop, fd);
-  if (socket_via_.empty()) socket_via_ = "node cluster (queryServer)";
 }
 
 void ChildChannels::watch_node(uv_loop_t* loop, int fd) {
@@ -104,14 +109,18 @@ void ChildChannels::watch_node(uv_loop_t* loop, int fd) {
       address.path = host.get<std::string>();
     } else {
       address.host = host.is_string() ? host.get<std::string>() : "";
-      if (address.host == "::") address.host.clear();
+      constexpr int kUvTcpIpv6Only = 1;
+      address.v6only = address.host == "::" && (query.value("flags", 0) & kUvTcpIpv6Only);
+      if (address.host == "::" && !address.v6only) address.host.clear();
       address.port = query.value("port", 0);
     }
-    return events_.share_socket(address, error);
+    int fd = events_.share_socket(address, error);
+    if (fd >= 0 && socket_via_.empty()) socket_via_ = "node cluster (queryServer)";
+    return fd;
   };
   events.listening = [this] {
     listening_ = true;
-    restore_backlogs();
+    events_.restore_backlog();
     if (!spec_.wait_ready) events_.ready("listening (node cluster)");
   };
   events.message = [this](const json& message) {
@@ -137,16 +146,17 @@ void ChildChannels::open_listen_channel(uv_loop_t* loop, const std::string& prel
     }
   options.env.push_back("LD_PRELOAD=" + preload);
   watch_listen_channel(loop, fd);
-  socket_via_ = "preload (its own bind)";
 }
 
 void ChildChannels::watch_listen_channel(uv_loop_t* loop, int fd) {
   ListenChannel::Events events;
   events.bind = [this](const ListenAddress& address, std::string& error) {
-    return events_.share_socket(address, error);
+    int fd = events_.share_socket(address, error);
+    if (fd >= 0 && socket_via_.empty()) socket_via_ = "preload (its own bind)";
+    return fd;
   };
   events.listening = [this] {
-    restore_backlogs();
+    events_.restore_backlog();
     if (!spec_.wait_ready) events_.ready("listen() (preload)");
   };
   listen_channel_ = std::make_unique<ListenChannel>(loop, fd, std::move(events));
@@ -167,9 +177,9 @@ void ChildChannels::watch_messages(uv_loop_t* loop, int fd) {
   });
 }
 
-ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, ListenerSet& listeners,
-                             Events events, const json& adopted)
-    : spec_(spec), listeners_(listeners), events_(std::move(events)) {
+ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, Events events,
+                             const json& adopted)
+    : spec_(spec), events_(std::move(events)) {
   socket_via_ = adopted.value("socket_via", "");
   listening_ = adopted.value("listening", false);
   if (int fd = adopted.value("node_fd", -1); fd >= 0) watch_node(loop, fd);
@@ -183,11 +193,6 @@ json ChildChannels::export_state() const {
           {"node_fd", inherit_fd(node_ ? node_->fd() : -1)},
           {"listen_fd", inherit_fd(listen_channel_ ? listen_channel_->fd() : -1)},
           {"messages_fd", inherit_fd(messages_ ? messages_->fd() : -1)}};
-}
-
-void ChildChannels::restore_backlogs() {
-  // The child's own listen() set the backlog of the shared socket to its own.
-  for (SharedListener* listener : listeners_.all()) listener->restore_backlog();
 }
 
 bool ChildChannels::send_message(const json& message) {

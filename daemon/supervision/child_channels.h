@@ -1,7 +1,7 @@
 #pragma once
 // ChildChannels: what one child process gets from pmd besides stdio, and
-// pmd's ends of it: the listening sockets named with --listen (LISTEN_FDS,
-// from fd 3), and a channel: Node's cluster IPC for Node programs; for any
+// pmd's ends of it: its own listening sockets of the addresses named with
+// --listen (LISTEN_FDS, from fd 3), and a channel: Node's cluster IPC for Node programs; for any
 // other, the preload library's listen channel and the message channel.
 
 #include <uv.h>
@@ -15,7 +15,6 @@
 #include "common/listen_address.h"
 #include "common/protocol.h"
 #include "daemon/sockets/listen_channel.h"
-#include "daemon/sockets/listener_set.h"
 #include "daemon/sockets/message_channel.h"
 #include "daemon/sockets/node_channel.h"
 #include "daemon/supervision/process_spawn.h"
@@ -29,8 +28,12 @@ class ChildChannels {
   struct Events {
     /// A ready signal arrived; `via` says which.
     std::function<void(const char* via)> ready;
-    /// The fd of the app's shared socket for an address, or -1 and why.
+    /// The fd of the instance's socket for an address, or -1 and why.
     std::function<int(const ListenAddress& address, std::string& error)> share_socket;
+    /// The program's own listen() reset its socket's backlog.
+    std::function<void()> restore_backlog;
+    /// The bound port of an address the instance has a socket for.
+    std::function<int(const ListenAddress& address)> bound_port;
     /// Node's channel closed (the worker finished after a disconnect).
     std::function<void()> node_closed;
   };
@@ -39,14 +42,13 @@ class ChildChannels {
   /// child's ends (closed in pmd after the fork) to `child_ends`. Throws
   /// UserError when a --listen address cannot be had or a socket pair made.
   /// `node_preload` is required into Node programs (NODE_OPTIONS).
-  ChildChannels(uv_loop_t* loop, const AppSpec& spec, int id, ListenerSet& listeners,
-                const std::string& preload_library, const std::string& node_preload, Events events,
-                SpawnOptions& options, std::vector<int>& child_ends);
+  ChildChannels(uv_loop_t* loop, const AppSpec& spec, int id, const std::string& preload_library,
+                const std::string& node_preload, Events events, SpawnOptions& options,
+                std::vector<int>& child_ends);
 
   /// Takes over the channels of a child started by the previous pmd
   /// (`pm update`), as described by export_state().
-  ChildChannels(uv_loop_t* loop, const AppSpec& spec, ListenerSet& listeners, Events events,
-                const json& adopted);
+  ChildChannels(uv_loop_t* loop, const AppSpec& spec, Events events, const json& adopted);
   /// Copies of pmd's ends that survive exec, and what else the new pmd needs.
   json export_state() const;
 
@@ -56,7 +58,7 @@ class ChildChannels {
   bool disconnect();
   /// Whether a Node server in the child is listening.
   bool listening() const { return listening_; }
-  /// How the child gets its socket, for `pm describe`.
+  /// How the child got its socket, for `pm describe`; empty until it has.
   const std::string& socket_via() const { return socket_via_; }
 
  private:
@@ -66,13 +68,11 @@ class ChildChannels {
   void open_listen_channel(uv_loop_t* loop, const std::string& preload_library,
                            SpawnOptions& options, std::vector<int>& child_ends);
   void open_message_channel(uv_loop_t* loop, SpawnOptions& options, std::vector<int>& child_ends);
-  void restore_backlogs();
   void watch_node(uv_loop_t* loop, int fd);
   void watch_listen_channel(uv_loop_t* loop, int fd);
   void watch_messages(uv_loop_t* loop, int fd);
 
   const AppSpec& spec_;
-  ListenerSet& listeners_;
   Events events_;
   std::unique_ptr<NodeChannel> node_;
   std::unique_ptr<ListenChannel> listen_channel_;

@@ -41,9 +41,9 @@ LaunchedChild launch_child(const InstanceContext& context, ChildLaunch launch,
   std::vector<int> child_ends{out_pipe[1], err_pipe[1]};
   LaunchedChild child;
   try {
-    child.channels = std::make_unique<ChildChannels>(
-        context.loop, launch.spec, launch.id, launch.listeners, context.preload_library,
-        context.node_preload, std::move(events), options, child_ends);
+    child.channels = std::make_unique<ChildChannels>(context.loop, launch.spec, launch.id,
+                                                     context.preload_library, context.node_preload,
+                                                     std::move(events), options, child_ends);
     if (!launch.notify_path.empty()) options.env.push_back("NOTIFY_SOCKET=" + launch.notify_path);
     child.pid = spawn_process(options);
   } catch (...) {

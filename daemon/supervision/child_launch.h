@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "common/app_spec.h"
-#include "daemon/sockets/listener_set.h"
 #include "daemon/supervision/child_channels.h"
 #include "daemon/supervision/instance_context.h"
 
@@ -30,7 +29,6 @@ struct LaunchedChild {
 struct ChildLaunch {
   const AppSpec& spec;
   int id;
-  ListenerSet& listeners;
   std::vector<std::string> env;  // the instance's environment (Instance::child_env)
   std::string notify_path;       // its NOTIFY_SOCKET, or empty
   std::string cgroup;            // the run's cgroup to join, or empty

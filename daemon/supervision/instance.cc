@@ -90,11 +90,13 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
            context.log_files.open(context.paths, *spec_, index, "err"), spec_->log_date_format),
       ready_timer_(context.loop),
       restart_timer_(context.loop),
+      drain_timer_(context.loop),
       run_stop_(context.loop, context.reaper, spec_->name + "[" + std::to_string(id) + "]") {
   if (adopted) adopt(*adopted);
 }
 
 Instance::~Instance() {
+  listeners_.release(this);
   if (pid_ > 0) {
     context_.reaper.forget(pid_);
     ::kill(-pid_, SIGKILL);
@@ -135,7 +137,7 @@ void Instance::start() {
 
 int Instance::share_socket(const ListenAddress& address, std::string& error) {
   try {
-    return listeners_.acquire(address).fd();
+    return listeners_.socket_for(address, this);
   } catch (const UserError& failure) {
     error = failure.what();
     last_error_ = error;
@@ -150,8 +152,7 @@ void Instance::spawn() {
   run_.cgroup = create_run_cgroup(context_.cgroup_base, run_.run_id);
   try {
     LaunchedChild child = launch_child(
-        context_, {*spec_, id_, listeners_, child_env(), context_.notify_path, run_.cgroup},
-        channel_events());
+        context_, {*spec_, id_, child_env(), context_.notify_path, run_.cgroup}, channel_events());
     pid_ = child.pid;
     channels_ = std::move(child.channels);
     out_.attach(child.out_fd);
@@ -176,7 +177,6 @@ void Instance::spawn() {
     set_state(InstanceState::Errored);
     return;
   }
-  socket_via_ = channels_->socket_via();
   run_.leader = pid_;
   run_.group = pid_;
   start_ticks_ = sample_process(pid_).start_ticks;
@@ -201,6 +201,10 @@ ChildChannels::Events Instance::channel_events() {
   events.ready = [this](const char* via) { mark_ready(via); };
   events.share_socket = [this](const ListenAddress& address, std::string& error) {
     return share_socket(address, error);
+  };
+  events.restore_backlog = [this] { listeners_.restore_backlog(this); };
+  events.bound_port = [this](const ListenAddress& address) {
+    return listeners_.bind(address).port();
   };
   events.node_closed = [this] {
     // A worker that closed its channel while stopping has finished its
@@ -255,13 +259,44 @@ void Instance::stop() {
       break;
   }
   ready_timer_.stop();
+  bool drain = state_ == InstanceState::Online && listeners_.others_accepting(this);
   state_ = InstanceState::Stopping;
+  notify_changed();  // the next reconcile pass steers new connections away
+  if (!drain) {
+    signal_stop();
+    return;
+  }
+  spdlog::info("{}[{}]: draining pid {}: new connections go to the other instances", spec_->name,
+               id_, pid_);
+  drain_started_ms_ = now_ms(context_.loop);
+  drain_timer_.start(
+      kDrainPollMs, [this] { check_drain(); }, kDrainPollMs);
+}
+
+void Instance::check_drain() {
+  // Done once its accept queue is empty, and has had time to be: a
+  // handshake that began before the steering changed ends in this queue.
+  std::uint64_t waited = now_ms(context_.loop) - drain_started_ms_;
+  int queued = listeners_.queued(this);
+  bool drained = queued == 0 && waited >= kDrainSettleMs;
+  bool given_up = waited >= static_cast<std::uint64_t>(spec_->kill_timeout_ms);
+  // Every other instance stopped meanwhile (`pm stop`): nowhere to steer to.
+  if (!drained && !given_up && pid_ > 0 && listeners_.others_accepting(this)) return;
+  drain_timer_.stop();
+  if (given_up && queued > 0)
+    spdlog::warn("{}[{}]: {} connection(s) still queued after {} ms; stopping pid {} anyway",
+                 spec_->name, id_, queued, waited, pid_);
+  signal_stop();
+}
+
+void Instance::signal_stop() {
   run_stop_.wait(
       run_, signal_number(spec_->kill_signal), spec_->kill_timeout_ms, [this] { return pid_; },
       [this] {
         run_ = RunProcesses();
         set_state(InstanceState::Stopped);
       });
+  if (pid_ <= 0) return;  // it exited while draining
   if (spec_->shutdown_with_message && send_message("shutdown")) {
     spdlog::info("{}[{}]: stopping pid {} with the message \"shutdown\"", spec_->name, id_, pid_);
   } else if (channels_ && channels_->disconnect()) {
@@ -273,7 +308,6 @@ void Instance::stop() {
     spdlog::info("{}[{}]: stopping pid {} with {}", spec_->name, id_, pid_, spec_->kill_signal);
     run_stop_.signal_all();
   }
-  notify_changed();
 }
 
 void Instance::on_exit(int wait_status) {
@@ -292,6 +326,7 @@ void Instance::on_exit(int wait_status) {
                       {"stopped", state_ == InstanceState::Stopping}});
   if (history_.size() > kHistory) history_.erase(history_.begin());
   pid_ = 0;
+  socket_via_ = channels_ ? channels_->socket_via() : socket_via_;
   channels_.reset();
   ready_timer_.stop();
   run_.leader = 0;

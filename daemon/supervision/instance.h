@@ -49,7 +49,10 @@ class Instance {
   /// loop state). Does nothing while one runs.
   void start();
   /// Stops the child gracefully: Stopping until no process of its run is
-  /// left, wherever it went (see RunStop), then Stopped.
+  /// left, wherever it went (see RunStop), then Stopped. An online instance
+  /// whose clients another instance can take drains first: new connections
+  /// are steered away, and the stop signal waits until its accept queue is
+  /// empty (or kill_timeout passes).
   void stop();
   /// Counts a manual restart.
   void count_restart() { ++restarts_; }
@@ -85,6 +88,12 @@ class Instance {
   int index() const { return index_; }
   const AppSpec& spec() const { return *spec_; }
   InstanceState state() const { return state_; }
+  /// Ready, and not stopping: new connections may be steered to it.
+  bool accepting() const { return state_ == InstanceState::Online && pid_ > 0; }
+  /// Not accepting yet, but will be: its socket's queue waits for it.
+  bool on_its_way() const {
+    return state_ == InstanceState::Launching || state_ == InstanceState::WaitingRestart;
+  }
   pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }
   /// With --wait-ready: no ready signal came within listen_timeout.
@@ -101,7 +110,10 @@ class Instance {
   /// The CPU use of every process of the run since the last call, and
   /// their memory: an app behind `sh -c` or `npm start` counts whole.
   ProcessUsage usage();
-  const std::string& socket_via() const { return socket_via_; }
+  /// How the child got its socket; empty when it has not taken one.
+  const std::string& socket_via() const {
+    return channels_ ? channels_->socket_via() : socket_via_;
+  }
   const std::string& ready_via() const { return ready_via_; }
   const std::string& notify_path() const { return context_.notify_path; }
   /// How pmd finds every process of the running child, for `pm describe`.
@@ -118,6 +130,9 @@ class Instance {
   /// last time are read (a `pm list` at 1,000 instances stays quick).
   ProcessSample sample_run() const;
   void on_ready_timeout();
+  void check_drain();
+  /// The graceful stop proper: the stop signal, message or disconnect.
+  void signal_stop();
   int share_socket(const ListenAddress& address, std::string& error);
   void set_state(InstanceState state);
   void notify_changed();
@@ -148,11 +163,15 @@ class Instance {
   LogSink out_;
   LogSink err_;
   std::unique_ptr<ChildChannels> channels_;  // of the running process
-  std::string socket_via_;                   // how the child gets its socket
+  std::string socket_via_;                   // how the last child got its socket
   std::string ready_via_;                    // which signal made it ready
   bool ready_timed_out_ = false;
   Timer ready_timer_;
   Timer restart_timer_;
+  Timer drain_timer_;
+  std::uint64_t drain_started_ms_ = 0;
+  static constexpr std::uint64_t kDrainPollMs = 10;
+  static constexpr std::uint64_t kDrainSettleMs = 100;
   RunStop run_stop_;
   nlohmann::json history_ = nlohmann::json::array();  // the last exits, newest last
 };

@@ -22,7 +22,7 @@ json Instance::export_state() const {
              {"created_at", created_at_},
              {"uptime_ms", pid_ > 0 ? now_ms(context_.loop) - started_ms_ : 0},
              {"ready_via", ready_via_},
-             {"socket_via", socket_via_},
+             {"socket_via", socket_via()},
              {"last_exit", last_exit_},
              {"last_error", last_error_},
              {"history", history_},
@@ -53,7 +53,11 @@ void Instance::adopt(const json& state) {
   std::string was = state.value("state", "stopped");
   if (pid_ <= 0) {
     state_ = was == "errored" ? InstanceState::Errored : InstanceState::Stopped;
-    if (was == "waiting restart") start();
+    if (was == "waiting restart") {
+      // Once the app has handed this instance its sockets back.
+      state_ = InstanceState::WaitingRestart;
+      restart_timer_.start(0, [this] { start(); });
+    }
     return;
   }
   run_.leader = pid_;
@@ -64,7 +68,7 @@ void Instance::adopt(const json& state) {
   started_ms_ = now_ms(context_.loop) - state.value("uptime_ms", 0ULL);
   if (int fd = state.value("out_fd", -1); fd >= 0) out_.attach(fd);
   if (int fd = state.value("err_fd", -1); fd >= 0) err_.attach(fd);
-  channels_ = std::make_unique<ChildChannels>(context_.loop, *spec_, listeners_, channel_events(),
+  channels_ = std::make_unique<ChildChannels>(context_.loop, *spec_, channel_events(),
                                               state.value("channels", json::object()));
   context_.reaper.watch(pid_, [this](int status) { on_exit(status); });
   if (was == "launching") {

@@ -39,6 +39,9 @@ Supervisor::~Supervisor() {
 }
 
 void Supervisor::reconcile() {
+  // First: a reload that stops an old instance below drains it only when
+  // the steering already counts its replacement as accepting.
+  for (auto& app : apps_) app->steer();
   run_watchers();
   // By index: a reload that finishes may start the next one of its plan.
   for (std::size_t i = 0; i < reloads_.size(); ++i) reloads_[i]->check();
@@ -135,7 +138,7 @@ App& Supervisor::start(AppSpec spec) {
   auto app = std::make_unique<App>(context_, std::move(spec));
   // Bind what --listen names now: a port in use refuses the start, with
   // nothing left behind.
-  for (const auto& text : app->spec().listen) app->listeners().acquire(ListenAddress::parse(text));
+  for (const auto& text : app->spec().listen) app->listeners().bind(ListenAddress::parse(text));
   for (int index = 0; index < count; ++index) app->add_slot(next_id_++);
   const AppSpec& started_spec = app->spec();
   spdlog::info("app {}: starting {} instance(s) of {}", started_spec.name, count,

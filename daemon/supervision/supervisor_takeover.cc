@@ -11,29 +11,55 @@ namespace pm {
 
 namespace {
 
-json export_listeners(const ListenerSet& listeners) {
+json export_listeners(const App& app) {
   json exported = json::array();
-  for (SharedListener* listener : listeners.all()) {
-    const ListenAddress& address = listener->address();
+  for (const ListenGroup* group : app.listeners().all()) {
+    // In group order, with who holds each: the steering names them so.
+    json members = json::array();
+    for (const auto& member : group->members()) {
+      int holder = -1;
+      for (const auto& instance : app.instances())
+        if (instance.get() == member.holder) holder = instance->id();
+      members.push_back({{"fd", inherit_fd(member.fd)}, {"holder", holder}});
+    }
+    const ListenAddress& address = group->address();
     exported.push_back({{"unix", address.kind == ListenAddress::Kind::Unix},
                         {"host", address.host},
                         {"port", address.port},
+                        {"v6only", address.v6only},
                         {"path", address.path},
-                        {"bound_port", listener->port()},
-                        {"fd", inherit_fd(listener->fd())}});
+                        {"bound_port", group->port()},
+                        {"members", members}});
   }
   return exported;
 }
 
-void adopt_listeners(ListenerSet& listeners, const json& exported) {
-  for (const auto& listener : exported) {
+void adopt_listeners(App& app, const json& exported) {
+  for (const auto& saved : exported) {
     ListenAddress address;
     address.kind =
-        listener.value("unix", false) ? ListenAddress::Kind::Unix : ListenAddress::Kind::Tcp;
-    address.host = listener.value("host", "");
-    address.port = listener.value("port", 0);
-    address.path = listener.value("path", "");
-    listeners.adopt(address, listener.value("fd", -1), listener.value("bound_port", 0));
+        saved.value("unix", false) ? ListenAddress::Kind::Unix : ListenAddress::Kind::Tcp;
+    address.host = saved.value("host", "");
+    address.port = saved.value("port", 0);
+    address.v6only = saved.value("v6only", false);
+    address.path = saved.value("path", "");
+    std::vector<int> fds;
+    for (const auto& member : saved.value("members", json::array()))
+      fds.push_back(member.value("fd", -1));
+    // A pmd from before per-instance sockets held one shared socket.
+    if (int fd = saved.value("fd", -1); fd >= 0) fds.push_back(fd);
+    app.listeners().adopt(
+        std::make_unique<ListenGroup>(address, saved.value("bound_port", 0), std::move(fds)));
+  }
+}
+
+void assign_listeners(App& app, const json& exported) {
+  auto groups = app.listeners().all();
+  for (std::size_t g = 0; g < groups.size() && g < exported.size(); ++g) {
+    const json members = exported[g].value("members", json::array());
+    for (std::size_t position = 0; position < members.size(); ++position)
+      if (const Instance* holder = app.find(members[position].value("holder", -1)))
+        groups[g]->assign(position, holder);
   }
 }
 
@@ -55,7 +81,7 @@ json Supervisor::export_state() const {
     json instances = json::array();
     for (const auto& instance : app->instances()) instances.push_back(instance->export_state());
     apps.push_back({{"spec", to_json(app->spec())},
-                    {"listeners", export_listeners(app->listeners())},
+                    {"listeners", export_listeners(*app)},
                     {"instances", instances},
                     {"reload_error", app->reload_error()}});
   }
@@ -67,11 +93,13 @@ void Supervisor::adopt_state(const json& state) {
   for (const auto& saved : state.value("apps", json::array())) {
     auto app = std::make_unique<App>(context_, spec_from_json(saved["spec"]));
     app->set_reload_error(saved.value("reload_error", ""));
-    adopt_listeners(app->listeners(), saved.value("listeners", json::array()));
+    json listeners = saved.value("listeners", json::array());
+    adopt_listeners(*app, listeners);
     App& adopted = *app;
     apps_.push_back(std::move(app));
     for (const auto& instance : saved.value("instances", json::array()))
       adopted.adopt_slot(instance);
+    assign_listeners(adopted, listeners);
     scheduled_.schedule_cron(adopted);
   }
   scheduled_.update();

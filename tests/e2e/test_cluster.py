@@ -8,7 +8,7 @@ import signal
 import socket
 
 from harness import EXAMPLES, PID_SERVER, PmTestCase, free_port, http_get, main, program
-from proc_sockets import listening_inode, socket_inodes
+from proc_sockets import LISTEN, listening_inode, socket_inodes, tcp_inodes
 
 
 class Cluster(PmTestCase):
@@ -64,16 +64,18 @@ class Cluster(PmTestCase):
         self.assertIn(answer.split()[1], {str(r["pid"]) for r in rows})
         self.assertIn("LISTEN_FDS", self.pm("describe", "fdserver").stdout)
 
-    def test_instances_hold_the_daemons_socket(self):
+    def test_each_instance_holds_its_own_socket_which_the_daemon_holds_too(self):
         port = free_port()
         script = self.write("selfbind.py", PID_SERVER)
         self.pm("start", script, "-i", "2", "--", str(port))
         rows = self.wait_status("selfbind", "online")
-        inode = listening_inode(port)
-        self.assertIsNotNone(inode)
-        self.assertIn(inode, socket_inodes(self.daemon_pid()))
-        for row in rows:
-            self.assertIn(inode, socket_inodes(row["pid"]))
+        listening = set(tcp_inodes(port, LISTEN))
+        daemon = socket_inodes(self.daemon_pid())
+        held = [socket_inodes(row["pid"]) & listening for row in rows]
+        self.assertEqual([len(inodes) for inodes in held], [1, 1],
+                         "each instance holds one listening socket")
+        self.assertNotEqual(held[0], held[1], "a socket of its own")
+        self.assertLessEqual(held[0] | held[1], daemon, "pmd holds them too")
 
     def test_no_connection_refused_while_an_instance_is_killed(self):
         port = free_port()

@@ -39,14 +39,14 @@ TEST_CASE("a failed bind is reported until that address binds") {
   int squatter = squat(port);
   auto taken = pm::ListenAddress::parse("127.0.0.1:" + std::to_string(port));
   pm::ListenerSet listeners;
-  CHECK_THROWS_AS(listeners.acquire(taken), pm::UserError);
+  CHECK_THROWS_AS(listeners.bind(taken), pm::UserError);
   CHECK(listeners.last_error().find("already in use") != std::string::npos);
 
-  listeners.acquire(pm::ListenAddress::parse(dir + "/other.sock"));
+  listeners.bind(pm::ListenAddress::parse(dir + "/other.sock"));
   CHECK_FALSE(listeners.last_error().empty());
 
   ::close(squatter);
-  listeners.acquire(taken);
+  listeners.bind(taken);
   CHECK(listeners.last_error().empty());
   listeners.close_all();
   std::system(("rm -rf " + dir).c_str());

@@ -1,0 +1,161 @@
+#include "daemon/sockets/listen_group.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+
+#include "daemon/sockets/listen_socket.h"
+
+namespace pm {
+
+namespace {
+
+bool tcp(const ListenAddress& address) {
+  return address.kind == ListenAddress::Kind::Tcp;
+}
+
+bool is_listening(int fd) {
+  int listening = 0;
+  socklen_t length = sizeof listening;
+  return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0 && listening;
+}
+
+}  // namespace
+
+ListenGroup::ListenGroup(const ListenAddress& address) : address_(address) {
+  if (tcp(address)) {
+    int fd = open_tcp_listener(address, address.port, true);
+    port_ = bound_port(fd);
+    members_.push_back({fd, nullptr});
+  } else {
+    members_.push_back({open_unix_listener(address), nullptr});
+  }
+}
+
+ListenGroup::ListenGroup(const ListenAddress& address, int port, std::vector<int> fds)
+    : address_(address), port_(port) {
+  for (int fd : fds) members_.push_back({fd, nullptr});
+}
+
+ListenGroup::~ListenGroup() {
+  for (const Member& member : members_) ::close(member.fd);
+  if (!tcp(address_)) ::unlink(address_.path.c_str());
+}
+
+const ListenGroup::Member* ListenGroup::find(SocketHolder holder) const {
+  for (const Member& member : members_)
+    if (member.holder == holder) return &member;
+  return nullptr;
+}
+
+int ListenGroup::socket_for(SocketHolder holder) {
+  if (!tcp(address_)) return members_.front().fd;
+  if (const Member* own = find(holder)) return own->fd;
+  for (Member& member : members_)
+    if (!member.holder) {
+      member.holder = holder;
+      return member.fd;
+    }
+  members_.push_back({open_tcp_listener(address_, port_, false), holder});
+  return members_.back().fd;
+}
+
+void ListenGroup::assign(std::size_t position, SocketHolder holder) {
+  if (position < members_.size() && tcp(address_)) members_[position].holder = holder;
+}
+
+void ListenGroup::release(SocketHolder holder) {
+  for (Member& member : members_)
+    if (member.holder == holder) member.holder = nullptr;
+}
+
+int ListenGroup::queued(SocketHolder holder) const {
+  const Member* member = find(holder);
+  if (!member || !tcp(address_)) return 0;
+  // On a listening socket the kernel reports its accept queue as unacked.
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(member->fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return 0;
+  return static_cast<int>(info.tcpi_unacked);
+}
+
+void ListenGroup::restore_backlog(SocketHolder holder) {
+  const Member* member = tcp(address_) ? find(holder) : &members_.front();
+  if (member) ::listen(member->fd, listen_backlog());
+}
+
+Steering ListenGroup::steering_for(const Route& route) const {
+  std::unordered_map<SocketHolder, int> position;
+  for (std::size_t i = 0; i < members_.size(); ++i)
+    if (members_[i].holder) position[members_[i].holder] = static_cast<int>(i);
+  auto at = [&](SocketHolder holder) {
+    auto it = position.find(holder);
+    return it == position.end() ? -1 : it->second;
+  };
+  Steering steering;
+  steering.sticky = route.sticky;
+  for (SocketHolder holder : route.slots) steering.slots.push_back(holder ? at(holder) : -1);
+  for (SocketHolder holder : route.accepting)
+    if (int i = at(holder); i >= 0) steering.accepting.push_back(i);
+  for (SocketHolder holder : route.waiting)
+    if (int i = at(holder); i >= 0) steering.waiting.push_back(i);
+  if (steering.accepting.empty() && steering.waiting.empty())
+    // Nobody is on the way: queue for whoever holds a socket, not in a
+    // free socket that nobody may take for a long time.
+    for (const auto& [holder, i] : position) steering.waiting.push_back(i);
+  for (const auto& [port, holder] : route.probes)
+    if (int i = at(holder); i >= 0) steering.probes.emplace_back(port, i);
+  return steering;
+}
+
+void ListenGroup::repair() {
+  for (std::size_t i = 0; i < members_.size();) {
+    if (is_listening(members_[i].fd)) {
+      ++i;
+      continue;
+    }
+    // The kernel moved the group's last socket into this one's place.
+    bool was_last = i + 1 == members_.size();
+    Member left = members_[i];
+    members_[i] = members_.back();
+    members_.back() = left;
+    spdlog::warn("{}: a program shut down its listening socket; pmd makes it listen again",
+                 address_.display());
+    if (::listen(left.fd, listen_backlog()) != 0) {
+      spdlog::error("{}: cannot listen again: {}", address_.display(), std::strerror(errno));
+      members_.pop_back();
+      ::close(left.fd);
+    }
+    if (was_last) break;
+  }
+}
+
+void ListenGroup::steer(const Route& route) {
+  if (!tcp(address_)) return;
+  Steering steering = steering_for(route);
+  if (steered_ && steering == steering_) return;
+  repair();
+  steering = steering_for(route);
+  std::vector<sock_filter> code = steering_program(steering);
+  if (code.empty()) {
+    // More instances than a program can name: the kernel's hash spreads
+    // connections over every socket, free ones included.
+    code = {{BPF_RET | BPF_K, 0, 0, 0xffffffff}};
+  }
+  sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
+  if (::setsockopt(members_.front().fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &program,
+                   sizeof program) != 0) {
+    spdlog::error("{}: cannot steer connections: {}", address_.display(), std::strerror(errno));
+    return;
+  }
+  steered_ = true;
+  steering_ = std::move(steering);
+}
+
+}  // namespace pm

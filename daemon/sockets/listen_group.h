@@ -1,0 +1,82 @@
+#pragma once
+// ListenGroup: the sockets pmd holds for one address of an app.
+//
+// For TCP, a SO_REUSEPORT group with one socket per instance (and one more
+// for each replacement during a reload), each handed to its instance only.
+// A classic BPF program attached to the group (SteeringProgram) decides in
+// the kernel which socket a new connection is queued on, so pmd can steer
+// connections away from an instance before stopping it, and a crashed
+// instance's queue waits in pmd's copy of its socket for the restart.
+//
+// The kernel keeps a group's sockets in an array, in the order they started
+// listening, and the program names them by position. A socket leaves the
+// array only when it stops listening (its last holder closed it, or someone
+// shut it down), and the last one then moves into its hole. So pmd never
+// closes a socket while the app lives: one an instance no longer needs
+// waits, still listening, for the next instance, queue and all; and one
+// that stopped listening anyway (a program shut it down) is mirrored, the
+// move included, and made to listen again, at the end.
+//
+// A Unix address has one socket that every instance shares.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/listen_address.h"
+#include "daemon/sockets/route.h"
+#include "daemon/sockets/steering_program.h"
+
+namespace pm {
+
+/// Owned by an app's ListenerSet.
+class ListenGroup {
+ public:
+  struct Member {
+    int fd;
+    SocketHolder holder;  // nullptr: free, waiting for the next instance
+  };
+
+  /// Binds the address (its first socket, free); throws UserError saying
+  /// why it cannot (in use, permission, not an address of this machine).
+  explicit ListenGroup(const ListenAddress& address);
+  /// Takes over sockets bound before `pm update`, in group order.
+  ListenGroup(const ListenAddress& address, int port, std::vector<int> fds);
+  ~ListenGroup();
+  ListenGroup(const ListenGroup&) = delete;
+  ListenGroup& operator=(const ListenGroup&) = delete;
+
+  const ListenAddress& address() const { return address_; }
+  /// The port actually bound (differs from the request for port 0).
+  int port() const { return port_; }
+  const std::vector<Member>& members() const { return members_; }
+
+  /// The socket of `holder`: the one it has, else a free one, else a new
+  /// one. Throws UserError when a new one cannot be bound.
+  int socket_for(SocketHolder holder);
+  /// Hands the socket at `position` to `holder` (taking over after `pm update`).
+  void assign(std::size_t position, SocketHolder holder);
+  /// `holder` needs its socket no more: it waits for the next instance.
+  void release(SocketHolder holder);
+  bool holds(SocketHolder holder) const { return find(holder) != nullptr; }
+  /// Connections waiting in `holder`'s accept queue.
+  int queued(SocketHolder holder) const;
+  /// A program's own listen() set the backlog of its socket to its own.
+  void restore_backlog(SocketHolder holder);
+  /// Attaches the program for `route`, unless it is the one attached.
+  void steer(const Route& route);
+
+ private:
+  const Member* find(SocketHolder holder) const;
+  Steering steering_for(const Route& route) const;
+  /// Mirrors sockets that stopped listening, and makes them listen again.
+  void repair();
+
+  ListenAddress address_;
+  int port_ = 0;
+  std::vector<Member> members_;
+  bool steered_ = false;
+  Steering steering_;
+};
+
+}  // namespace pm
