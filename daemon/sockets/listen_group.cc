@@ -125,8 +125,10 @@ void ListenGroup::repair() {
     Member left = members_[i];
     members_[i] = members_.back();
     members_.back() = left;
+    ListenAddress bound = address_;
+    bound.port = port_;
     spdlog::warn("{}: a program shut down its listening socket; pmd makes it listen again",
-                 address_.display());
+                 bound.display());
     if (::listen(left.fd, listen_backlog()) != 0) {
       spdlog::error("{}: cannot listen again: {}", address_.display(), std::strerror(errno));
       members_.pop_back();

@@ -72,9 +72,19 @@ pid_t spawn_process(const SpawnOptions& options) {
   sources.insert(sources.end(), options.extra_fds.begin(), options.extra_fds.end());
   const int first_free = 3 + static_cast<int>(options.extra_fds.size());
 
+  // Signals wait until the child has its own handlers: pmd's, run in the
+  // child, would tell pmd's loop it got a signal it did not (a stop right
+  // after a start sends the kill signal this early).
+  sigset_t all, before;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &before);
   pid_t pid = ::fork();
-  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
-  if (pid > 0) return pid;
+  if (pid != 0) {
+    int error = errno;
+    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+    if (pid < 0) throw std::system_error(error, std::generic_category(), "fork");
+    return pid;
+  }
 
   // Child. Into the run's cgroup before anything else can fork.
   if (!options.cgroup_procs.empty()) {
@@ -86,10 +96,10 @@ pid_t spawn_process(const SpawnOptions& options) {
     }
   }
   ::setsid();
-  sigset_t all;
-  sigemptyset(&all);
-  ::sigprocmask(SIG_SETMASK, &all, nullptr);
   for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
   // Move every source out of the way first so that dup2 into 1, 2, 3, ...
   // cannot overwrite a source that has not been placed yet.

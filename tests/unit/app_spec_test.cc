@@ -116,7 +116,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "log_max_files",
                            "argv"})
     CHECK_MESSAGE(value.contains(name), name);
-  CHECK(value.size() == 30);
+  CHECK(value.size() == 31);
   CHECK(value["env"].is_object());
 }
 

@@ -1,0 +1,268 @@
+// ListenGroup and its steering program, against the kernel: connections to
+// a SO_REUSEPORT group land in the queue of the socket the route names.
+
+#include "daemon/sockets/listen_group.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+const int holders[3] = {};
+const pm::SocketHolder a = &holders[0], b = &holders[1], c = &holders[2];
+
+/// A client connected from `source` (an IPv4 address; port 0: any) to
+/// 127.0.0.1:`port`. The handshake is done when connect() returns.
+int connect_from(const std::string& source, int source_port, int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  from.sin_port = htons(static_cast<std::uint16_t>(source_port));
+  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+  int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  return fd;
+}
+
+int local_port(int fd) {
+  sockaddr_in address{};
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  return ntohs(address.sin_port);
+}
+
+/// Waits until the queues of `of` hold `count` connections in all: a
+/// handshake's last step may reach the listener just after connect().
+void settle(const pm::ListenGroup& group, std::vector<pm::SocketHolder> of, int count) {
+  for (int tries = 0; tries < 5000; ++tries) {
+    int total = 0;
+    for (pm::SocketHolder holder : of) total += group.queued(holder);
+    if (total >= count) return;
+    ::usleep(1000);
+  }
+  FAIL("the connections never reached the queues");
+}
+
+/// Accepts everything queued on `fd`, returning how many.
+int drain(int fd) {
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  int count = 0;
+  for (int client; (client = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK)) >= 0; ++count)
+    ::close(client);
+  return count;
+}
+
+struct Group {
+  pm::ListenGroup group{pm::ListenAddress::parse("127.0.0.1:0")};
+  std::vector<int> clients;
+  ~Group() {
+    for (int fd : clients) ::close(fd);
+  }
+  int connect(const std::string& source = "127.0.0.1", int source_port = 0) {
+    clients.push_back(connect_from(source, source_port, group.port()));
+    return clients.back();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("connections go only to the accepting sockets, spread over them") {
+  Group g;
+  g.group.socket_for(a);
+  g.group.socket_for(b);
+  g.group.socket_for(c);
+  pm::Route route;
+  route.accepting = {a, c};
+  route.waiting = {b};
+  g.group.steer(route);
+  for (int i = 0; i < 60; ++i) g.connect();
+  settle(g.group, {a, b, c}, 60);
+  CHECK(g.group.queued(b) == 0);
+  CHECK(g.group.queued(a) + g.group.queued(c) == 60);
+  CHECK(g.group.queued(a) >= 15);  // random halves of 60: far from 15 but for bad luck
+  CHECK(g.group.queued(c) >= 15);
+
+  SUBCASE("steered away, a socket's queue stays for its holder") {
+    int before = g.group.queued(a);
+    route.accepting = {c};
+    g.group.steer(route);
+    for (int i = 0; i < 10; ++i) g.connect();
+    settle(g.group, {a, b, c}, 70);
+    CHECK(g.group.queued(a) == before);
+    CHECK(g.group.queued(c) == 70 - before);
+  }
+  SUBCASE("with none accepting, the queues of instances on their way") {
+    route.accepting.clear();
+    g.group.steer(route);
+    for (int i = 0; i < 10; ++i) g.connect();
+    settle(g.group, {a, b, c}, 70);
+    CHECK(g.group.queued(b) == 10);
+  }
+}
+
+TEST_CASE("a released socket waits for the next holder, queue and all") {
+  Group g;
+  int first = g.group.socket_for(a);
+  g.group.socket_for(b);
+  pm::Route route;
+  route.accepting = {a};
+  g.group.steer(route);
+  g.connect();
+  settle(g.group, {a}, 1);
+  g.group.release(a);
+  CHECK(g.group.socket_for(c) == first);
+  CHECK(g.group.queued(c) == 1);
+  CHECK(g.group.members().size() == 2);
+}
+
+TEST_CASE("sticky: one client address always reaches the same socket") {
+  Group g;
+  int fd_a = g.group.socket_for(a);
+  int fd_b = g.group.socket_for(b);
+  pm::Route route;
+  route.sticky = true;
+  route.slots = {a, b};
+  route.accepting = {a, b};
+  g.group.steer(route);
+  std::map<std::string, int> landed;  // source → fd it reached
+  for (int host = 1; host <= 20; ++host) {
+    std::string source = "127.0.0." + std::to_string(host);
+    for (int i = 0; i < 5; ++i) {
+      g.connect(source);
+      settle(g.group, {a, b}, 1);
+      int in_a = drain(fd_a), in_b = drain(fd_b);
+      REQUIRE(in_a + in_b == 1);
+      int fd = in_a ? fd_a : fd_b;
+      if (!landed.count(source)) landed[source] = fd;
+      CHECK(landed[source] == fd);
+    }
+  }
+  int to_a = 0;
+  for (const auto& [source, fd] : landed) to_a += fd == fd_a;
+  CHECK(to_a > 0);
+  CHECK(to_a < 20);
+
+  SUBCASE("a slot that does not accept sends its clients to one that does") {
+    route.slots = {a, nullptr};
+    route.accepting = {a};
+    g.group.steer(route);
+    for (const auto& [source, fd] : landed) {
+      g.connect(source);
+      settle(g.group, {a}, 1);
+      CHECK(drain(fd_a) == 1);
+    }
+  }
+}
+
+TEST_CASE("a probe reaches the socket it probes, whatever the route") {
+  Group g;
+  g.group.socket_for(a);
+  g.group.socket_for(b);
+  int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(probe, reinterpret_cast<sockaddr*>(&any), sizeof any) == 0);
+  pm::Route route;
+  route.accepting = {a};
+  route.probes = {{static_cast<std::uint16_t>(local_port(probe)), b}};
+  g.group.steer(route);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(g.group.port()));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(probe, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  settle(g.group, {a, b}, 1);
+  CHECK(g.group.queued(b) == 1);
+  CHECK(g.group.queued(a) == 0);
+  ::close(probe);
+}
+
+TEST_CASE("a socket a program shut down listens again, and the steering follows") {
+  Group g;
+  int fd_a = g.group.socket_for(a);
+  g.group.socket_for(b);
+  g.group.socket_for(c);
+  pm::Route route;
+  route.accepting = {b};
+  g.group.steer(route);
+  // A holder shuts down a's socket: the kernel moves c's into its place.
+  ::shutdown(fd_a, SHUT_RDWR);
+  route.accepting = {c};
+  g.group.steer(route);
+  for (int i = 0; i < 10; ++i) g.connect();
+  settle(g.group, {a, b, c}, 10);
+  CHECK(g.group.queued(c) == 10);
+  route.accepting = {a};
+  g.group.steer(route);
+  for (int i = 0; i < 10; ++i) g.connect();
+  settle(g.group, {a, b, c}, 20);
+  CHECK(g.group.queued(a) == 10);
+}
+
+TEST_CASE("over IPv6, a probe and a sticky client reach their sockets") {
+  int v6 = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in6 loopback{};
+  loopback.sin6_family = AF_INET6;
+  loopback.sin6_addr = in6addr_loopback;
+  bool has_v6 = v6 >= 0 && ::bind(v6, reinterpret_cast<sockaddr*>(&loopback), sizeof loopback) == 0;
+  if (v6 >= 0) ::close(v6);
+  if (!has_v6) return;  // no IPv6 loopback on this machine
+
+  pm::ListenGroup group(pm::ListenAddress::parse("[::1]:0"));
+  group.socket_for(a);
+  int fd_b = group.socket_for(b);
+  auto connect6 = [&](int from_port) {
+    int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 from = loopback;
+    from.sin6_port = htons(static_cast<std::uint16_t>(from_port));
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+    sockaddr_in6 to = loopback;
+    to.sin6_port = htons(static_cast<std::uint16_t>(group.port()));
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+    return fd;
+  };
+  pm::Route route;
+  route.sticky = true;
+  route.slots = {a, b};
+  route.accepting = {a, b};
+  group.steer(route);
+  std::vector<int> clients;
+  for (int i = 0; i < 10; ++i) clients.push_back(connect6(0));
+  settle(group, {a, b}, 10);
+  CHECK((group.queued(a) == 10 || group.queued(b) == 10));
+  drain(fd_b);
+  int probe_port = 0;
+  {
+    int probe = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 from = loopback;
+    REQUIRE(::bind(probe, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+    sockaddr_in6 bound{};
+    socklen_t length = sizeof bound;
+    ::getsockname(probe, reinterpret_cast<sockaddr*>(&bound), &length);
+    probe_port = ntohs(bound.sin6_port);
+    ::close(probe);
+  }
+  route.sticky = false;
+  route.accepting = {a};
+  route.probes = {{static_cast<std::uint16_t>(probe_port), b}};
+  group.steer(route);
+  clients.push_back(connect6(probe_port));
+  settle(group, {b}, 1);
+  CHECK(group.queued(b) == 1);
+  for (int fd : clients) ::close(fd);
+}
