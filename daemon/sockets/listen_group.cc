@@ -138,6 +138,12 @@ void ListenGroup::repair() {
   }
 }
 
+bool ListenGroup::steers_probe(std::uint16_t source_port) const {
+  for (const auto& [port, position] : steering_.probes)
+    if (port == source_port) return steered_;
+  return false;
+}
+
 void ListenGroup::steer(const Route& route) {
   if (!tcp(address_)) return;
   Steering steering = steering_for(route);

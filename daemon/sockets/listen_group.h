@@ -65,6 +65,8 @@ class ListenGroup {
   void restore_backlog(SocketHolder holder);
   /// Attaches the program for `route`, unless it is the one attached.
   void steer(const Route& route);
+  /// Whether the attached program sends this probe to its instance.
+  bool steers_probe(std::uint16_t source_port) const;
 
  private:
   const Member* find(SocketHolder holder) const;

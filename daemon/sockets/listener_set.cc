@@ -60,6 +60,12 @@ void ListenerSet::steer(const Route& route) {
   for (auto& [key, group] : groups_) group->steer(route_);
 }
 
+bool ListenerSet::steers_probe(std::uint16_t source_port) const {
+  for (const auto& [key, group] : groups_)
+    if (group->steers_probe(source_port)) return true;
+  return false;
+}
+
 std::vector<ListenGroup*> ListenerSet::all() const {
   std::vector<ListenGroup*> result;
   for (const auto& entry : groups_) result.push_back(entry.second.get());

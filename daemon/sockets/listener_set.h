@@ -32,6 +32,8 @@ class ListenerSet {
   void restore_backlog(SocketHolder holder);
   /// Steers every address's connections as `route` says.
   void steer(const Route& route);
+  /// Whether some address's steering sends this probe to its instance.
+  bool steers_probe(std::uint16_t source_port) const;
 
   std::vector<ListenGroup*> all() const;
   /// Takes over a group bound before `pm update`.

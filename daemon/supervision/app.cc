@@ -117,6 +117,8 @@ void App::steer() {
         route.accepting.push_back(instance.get());
       else if (instance->on_its_way())
         route.waiting.push_back(instance.get());
+      if (std::uint16_t port = instance->probe_port())
+        route.probes.emplace_back(port, instance.get());
     }
   listeners_.steer(route);
 }

@@ -91,6 +91,7 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
       ready_timer_(context.loop),
       restart_timer_(context.loop),
       drain_timer_(context.loop),
+      probe_timer_(context.loop),
       run_stop_(context.loop, context.reaper, spec_->name + "[" + std::to_string(id) + "]") {
   if (adopted) adopt(*adopted);
 }
@@ -194,6 +195,50 @@ void Instance::spawn() {
   ready_timer_.start(static_cast<std::uint64_t>(spec_->listen_timeout_ms),
                      [this] { on_ready_timeout(); });
   set_state(InstanceState::Launching);
+  start_probe();
+}
+
+void Instance::start_probe() {
+  if (spec_->wait_ready) return;
+  for (const auto& text : spec_->listen) {
+    ListenAddress address = ListenAddress::parse(text);
+    if (address.kind != ListenAddress::Kind::Tcp) continue;
+    try {
+      probe_ = std::make_unique<ReadinessProbe>(address, listeners_.bind(address).port());
+    } catch (const std::exception& error) {
+      spdlog::warn("{}[{}]: no readiness probe: {}", spec_->name, id_, error.what());
+      return;
+    }
+    probe_connected_ = false;
+    probe_timer_.start(
+        kProbePollMs, [this] { check_probe(); }, kProbePollMs);
+    notify_changed();  // the steering learns the probe's port
+    return;
+  }
+}
+
+void Instance::check_probe() {
+  if (state_ != InstanceState::Launching || pid_ <= 0) return end_probe();
+  if (!probe_->connecting()) {
+    if (listeners_.steers_probe(probe_->source_port())) probe_->connect();
+    return;
+  }
+  if (!probe_->connected()) return;
+  if (!probe_connected_) {
+    // One more poll: the handshake's last step reaches the queue by then.
+    probe_connected_ = true;
+    return;
+  }
+  if (listeners_.queued(this) > 0) return;
+  end_probe();
+  mark_ready("its first accept (pmd's probe connection)");
+}
+
+void Instance::end_probe() {
+  if (!probe_) return;
+  probe_timer_.stop();
+  probe_.reset();
+  notify_changed();
 }
 
 ChildChannels::Events Instance::channel_events() {
@@ -217,6 +262,7 @@ ChildChannels::Events Instance::channel_events() {
 void Instance::mark_ready(const char* via) {
   if (state_ != InstanceState::Launching) return;
   ready_timer_.stop();
+  end_probe();
   ready_via_ = via;
   spdlog::info("{}[{}]: ready ({})", spec_->name, id_, via);
   set_state(InstanceState::Online);
@@ -328,6 +374,7 @@ void Instance::on_exit(int wait_status) {
   pid_ = 0;
   socket_via_ = channels_ ? channels_->socket_via() : socket_via_;
   channels_.reset();
+  end_probe();
   ready_timer_.stop();
   run_.leader = 0;
   if (state_ == InstanceState::Stopping) return;  // run_stop_ finishes the stop

@@ -15,6 +15,7 @@
 #include "common/app_spec.h"
 #include "daemon/logs/log_sink.h"
 #include "daemon/sockets/listener_set.h"
+#include "daemon/sockets/readiness_probe.h"
 #include "daemon/supervision/child_channels.h"
 #include "daemon/supervision/instance_context.h"
 #include "daemon/supervision/process_stats.h"
@@ -110,6 +111,8 @@ class Instance {
   /// The CPU use of every process of the run since the last call, and
   /// their memory: an app behind `sh -c` or `npm start` counts whole.
   ProcessUsage usage();
+  /// The source port of the readiness probe in flight, or 0.
+  std::uint16_t probe_port() const { return probe_ ? probe_->source_port() : 0; }
   /// How the child got its socket; empty when it has not taken one.
   const std::string& socket_via() const {
     return channels_ ? channels_->socket_via() : socket_via_;
@@ -131,6 +134,12 @@ class Instance {
   ProcessSample sample_run() const;
   void on_ready_timeout();
   void check_drain();
+  /// For a --listen program that may never say it is ready: a probe
+  /// connection steered to its socket, ready once accepted (see
+  /// ReadinessProbe).
+  void start_probe();
+  void check_probe();
+  void end_probe();
   /// The graceful stop proper: the stop signal, message or disconnect.
   void signal_stop();
   int share_socket(const ListenAddress& address, std::string& error);
@@ -169,8 +178,12 @@ class Instance {
   Timer ready_timer_;
   Timer restart_timer_;
   Timer drain_timer_;
+  std::unique_ptr<ReadinessProbe> probe_;
+  bool probe_connected_ = false;
+  Timer probe_timer_;
   std::uint64_t drain_started_ms_ = 0;
   static constexpr std::uint64_t kDrainPollMs = 10;
+  static constexpr std::uint64_t kProbePollMs = 10;
   static constexpr std::uint64_t kDrainSettleMs = 100;
   RunStop run_stop_;
   nlohmann::json history_ = nlohmann::json::array();  // the last exits, newest last

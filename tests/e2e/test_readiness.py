@@ -1,10 +1,11 @@
 """When an instance counts as ready: sd_notify READY=1, a Node ready message,
-and --wait-ready without either."""
+the first accept of a --listen program that says nothing, and --wait-ready
+without any of them."""
 
 import os
 import socket
 
-from harness import PmTestCase, main
+from harness import PmTestCase, free_port, http_get, main
 
 
 class Readiness(PmTestCase):
@@ -48,6 +49,35 @@ time.sleep(1000)
         self.wait_for(lambda: [r["status"] for r in self.rows("wrapped")] ==
                       ["launching", "online", "launching"], "only the gated instance online")
         self.assertIn("sd_notify", self.pm("describe", str(chosen)).stdout)
+
+    def test_a_listen_program_is_ready_once_it_accepts(self):
+        gate = os.path.join(self.tmp, "gate-{id}")
+        script = self.write("late.py", f"""
+import http.server, os, socket, sys, time
+server = http.server.HTTPServer(("", 0), http.server.BaseHTTPRequestHandler,
+                                bind_and_activate=False)
+server.socket = socket.socket(fileno=3)
+while not os.path.exists({gate!r}.format(id=os.environ["PM_ID"])):
+    time.sleep(0.02)
+server.serve_forever()
+""")
+        port = free_port()
+        # No ready signal and a listen timeout far away: only the accept counts.
+        self.pm("start", script, "--listen", f"127.0.0.1:{port}", "-i", "2", "--no-wait",
+                "--listen-timeout", "60000")
+        rows = self.rows("late")
+        self.assertEqual([r["status"] for r in rows], ["launching"] * 2)
+        open(gate.format(id=rows[1]["id"]), "w").close()
+        self.wait_for(lambda: [r["status"] for r in self.rows("late")] == ["launching", "online"],
+                      "only the instance that accepts to be online")
+        self.assertIn("ready              yes, by its first accept",
+                      self.pm("describe", str(rows[1]["id"])).stdout)
+        # pmd's probe went to that instance alone: the other one's queue
+        # holds only its own probe, and it is still launching.
+        self.assertEqual(self.rows("late")[0]["status"], "launching")
+        open(gate.format(id=rows[0]["id"]), "w").close()
+        self.wait_status("late", "online")
+        http_get(port)
 
     def test_wait_ready_without_a_signal_fails_the_start(self):
         script = self.write("silent.py", "import time\ntime.sleep(1000)\n")

@@ -4,8 +4,8 @@
 #include "daemon/sockets/listen_group.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
