@@ -77,6 +77,53 @@ class Cluster(PmTestCase):
         self.assertNotEqual(held[0], held[1], "a socket of its own")
         self.assertLessEqual(held[0] | held[1], daemon, "pmd holds them too")
 
+    def test_ipv4_beside_ipv6_only_as_nginx_binds_by_default(self):
+        # nginx's "listen 80; listen [::]:80;": 0.0.0.0 and [::] with
+        # IPV6_V6ONLY, each bound by the program through the preload.
+        if not socket.has_ipv6:
+            self.skipTest("no IPv6 on this machine")
+        port = free_port()
+        script = self.write("dual.py", f"""
+import http.server, os, socket, threading
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = f"pid {{os.getpid()}} {{self.server.address_family.name}}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+class V6(http.server.HTTPServer):
+    address_family = socket.AF_INET6
+    def server_bind(self):
+        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        super().server_bind()
+v4 = http.server.HTTPServer(("0.0.0.0", {port}), Handler)
+v6 = V6(("::", {port}), Handler)
+threading.Thread(target=v4.serve_forever, daemon=True).start()
+v6.serve_forever()
+""")
+        self.pm("start", script, "-i", "2")
+        rows = self.wait_status("dual", "online")
+        pids = {str(row["pid"]) for row in rows}
+        self.assertIn(" AF_INET ", http_get(port) + " ")
+        with socket.create_connection(("::1", port), timeout=10) as s:
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            answer = s.makefile("rb").read().decode()
+        self.assertIn("AF_INET6", answer)
+        self.assertIn(answer.split("\r\n\r\n")[1].split()[1], pids)
+        self.assertNotIn("already in use", self.pm("describe", "dual").stdout)
+
+    def test_describe_says_where_the_socket_came_from_only_once_it_did(self):
+        worker = self.write("worker.py", "import time\ntime.sleep(1000)\n")
+        self.pm("start", worker, "--listen-timeout", "0")
+        self.wait_status("worker", "online")
+        self.assertRegex(self.pm("describe", "worker").stdout, r"socket from\s+-\n")
+        port = free_port()
+        script = self.write("selfbind.py", PID_SERVER)
+        self.pm("start", script, "--", str(port))
+        self.wait_status("selfbind", "online")
+        self.assertIn("preload (its own bind)", self.pm("describe", "selfbind").stdout)
+
     def test_no_connection_refused_while_an_instance_is_killed(self):
         port = free_port()
         source = open(os.path.join(EXAMPLES, "server.js")).read().replace("8080", str(port))

@@ -6,7 +6,8 @@ import queue
 import subprocess
 import threading
 
-from harness import PM, PmTestCase, free_port, http_get, main, pid_alive
+from harness import PID_SERVER, PM, PmTestCase, free_port, http_get, main, pid_alive
+from test_steering import get_from
 
 TICKER = ("import time\ni = 0\nwhile True:\n    print(f'tick {i}', flush=True)\n"
           "    i += 1\n    time.sleep(0.05)\n")
@@ -45,6 +46,31 @@ class Update(PmTestCase):
         self.pm("stop", "all")
         for pid in before.values():
             self.assertFalse(pid_alive(pid))
+
+    def test_steering_carries_over_the_update(self):
+        """The sockets of each instance, in the kernel's group order: a
+        sticky client stays where it was, and a reload after the update
+        still replaces every instance under steering."""
+        port = free_port()
+        script = self.write("sticky.py", PID_SERVER)
+        self.pm("start", script, "-i", "2", "--sticky", "--", str(port))
+        self.wait_status("sticky", "online")
+        sources = [f"127.0.0.{n}" for n in range(2, 12)]
+
+        def mapping():
+            return {source: get_from(source, port).split()[1] for source in sources}
+
+        before = mapping()
+        self.assertEqual(len(set(before.values())), 2, before)
+        self.pm("update")
+        self.assertEqual(mapping(), before)
+        old = {str(r["pid"]) for r in self.rows("sticky")}
+        self.pm("reload", "sticky")
+        after = mapping()
+        self.assertTrue(old.isdisjoint(after.values()), after)
+        self.assertEqual(len(set(after.values())), 2, after)
+        # Nothing was left in a free socket's queue: every address answered.
+        self.assertIn("draining pid", self.pmd_log())
 
     def test_a_follower_follows_on_after_update_and_ends_with_pm_kill(self):
         self.pm("start", self.write("ticker.py", TICKER), "--name", "ticker")
