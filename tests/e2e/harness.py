@@ -55,6 +55,39 @@ def pid_alive(pid):
         return False
 
 
+def parent_pids():
+    """{pid: its parent's pid} for every process there is."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                pass  # it exited meanwhile
+    return parents
+
+
+def process_tree(pid):
+    """PID and its descendants, as far as they are alive."""
+    children = {}
+    for child, parent in parent_pids().items():
+        children.setdefault(parent, []).append(child)
+    tree, todo = set(), [pid]
+    while todo:
+        tree.add(todo[-1])
+        todo.extend(children.get(todo.pop(), []))
+    return tree
+
+
+def ancestor_among(pid, candidates):
+    """The one of CANDIDATES that PID is or descends from, or None."""
+    parents = parent_pids()
+    while pid and pid not in candidates:
+        pid = parents.get(pid)
+    return pid or None
+
+
 def http_get(port, path="/", timeout=10):
     """The body of GET http://127.0.0.1:port/path, on a connection of its own."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
