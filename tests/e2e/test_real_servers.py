@@ -15,7 +15,7 @@ import shutil
 import signal
 import threading
 
-from harness import (Load, PmTestCase, ancestor_among, free_port, http_get, main, pid_alive,
+from harness import (Load, PmTestCase, ancestor_among, free_port, main, pid_alive,
                      process_tree)
 from proc_sockets import requests_read
 
@@ -99,12 +99,27 @@ class ServerCase(PmTestCase):
     def wait_serving(self, port):
         """Until each instance, or one of its workers, has answered."""
         pids = self.instance_pids()
-        served = set()
+        answers = {}
 
         def check():
-            served.add(ancestor_among(int(http_get(port).split()[1]), pids))
-            return served >= pids
-        self.wait_for(check, f"a process of each instance {pids} to answer on :{port}")
+            # Connections that wait at once, for servers whose idle workers
+            # take turns unevenly (nginx: the first one woken keeps winning).
+            connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                           for _ in range(4)]
+            try:
+                for connection in connections:
+                    connection.connect()
+                for connection in connections:
+                    connection.request("GET", "/")
+                for connection in connections:
+                    pid = int(connection.getresponse().read().split()[1])
+                    answers[pid] = ancestor_among(pid, pids)
+            finally:
+                for connection in connections:
+                    connection.close()
+            return set(answers.values()) >= pids
+        self.wait_for(check, f"a process of each instance {pids} to answer on :{port} "
+                      f"(answered, with their instance: {answers})")
 
     def processes(self):
         """Every process of the app's instances."""
