@@ -288,6 +288,8 @@ class PmTestCase(unittest.TestCase):
 
     # --- waiting ----------------------------------------------------------
     def wait_for(self, predicate, what, deadline=DEADLINE):
+        """PREDICATE's first true value. WHAT says what is awaited; a callable
+        is asked at the timeout, to tell how things stand then."""
         end = time.monotonic() + deadline
         delay = 0.005
         while True:
@@ -295,6 +297,7 @@ class PmTestCase(unittest.TestCase):
             if value:
                 return value
             if time.monotonic() > end:
+                what = what() if callable(what) else what
                 self.fail(f"timed out after {deadline:.0f}s waiting for {what}")
             time.sleep(delay)
             delay = min(delay * 2, 0.1)

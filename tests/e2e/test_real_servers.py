@@ -118,12 +118,19 @@ class ServerCase(PmTestCase):
                 for connection in connections:
                     connection.close()
             return set(answers.values()) >= pids
-        self.wait_for(check, f"a process of each instance {pids} to answer on :{port} "
+        self.wait_for(check, lambda: f"a process of each instance {pids} to answer on :{port} "
                       f"(answered, with their instance: {answers})")
 
     def processes(self):
         """Every process of the app's instances."""
         return set().union(*(process_tree(pid) for pid in self.instance_pids()))
+
+    def wait_served(self, load, what):
+        """Until both of LOAD's clients have had 20 more answers."""
+        counted = dict(load.ok)
+        self.wait_for(lambda: all(load.ok[kind] >= counted[kind] + 20 for kind in counted),
+                      lambda: f"both clients to be served {what}: {counted} answers before, "
+                      f"{load.ok} now, failures: {load.failures[:3]}")
 
 
 class Scenarios:
@@ -133,8 +140,7 @@ class Scenarios:
         port = self.started()
         failed_after = []
         with Load(port) as load:
-            self.wait_for(lambda: load.ok["new"] > 20 and load.ok["keepalive"] > 20,
-                          f"the load to get going: {load.ok}, failures {load.failures[:3]}")
+            self.wait_served(load, "at first")
             for _ in range(2):
                 before = self.processes()
                 old = self.instance_pids()
@@ -142,9 +148,7 @@ class Scenarios:
                 self.assertTrue(self.instance_pids().isdisjoint(old), "every instance replaced")
                 self.wait_for(lambda: not any(pid_alive(pid) for pid in before),
                               "every process of the old instances to exit")
-                counted = dict(load.ok)
-                self.wait_for(lambda: all(load.ok[kind] > counted[kind] + 20 for kind in counted),
-                              f"both clients to be served after the reload: {load.ok}")
+                self.wait_served(load, "after the reload")
                 failed_after.append(len(load.failures))
         self.assertEqual(load.failures, [],
                          f"{len(load.failures)} failed requests of "
@@ -156,16 +160,13 @@ class Scenarios:
         victim = next(r["pid"] for r in self.rows(self.name) if r["id"] == 0)
         tree = process_tree(victim)
         with Load(port) as load:
-            self.wait_for(lambda: load.ok["new"] > 20 and load.ok["keepalive"] > 20,
-                          f"the load to get going: {load.ok}, failures {load.failures[:3]}")
+            self.wait_served(load, "at first")
             os.kill(victim, signal.SIGKILL)
             row = self.wait_for(lambda: next((r for r in self.rows(self.name)
                                               if r["id"] == 0 and r["status"] == "online"
                                               and r["pid"] != victim), None),
-                                "the killed instance to come back")
-            counted = dict(load.ok)
-            self.wait_for(lambda: all(load.ok[kind] > counted[kind] + 20 for kind in counted),
-                          f"both clients to be served after the kill: {load.ok}")
+                                lambda: f"the killed instance to come back: {self.rows(self.name)}")
+            self.wait_served(load, "after the kill")
         self.assertEqual(row["restarts"], 1)
         self.wait_for(lambda: not any(pid_alive(pid) for pid in tree),
                       f"every process of the killed instance to exit: {tree}")
@@ -182,13 +183,14 @@ class Scenarios:
         def slow_request():
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             try:
-                connection.request("GET", "/slow")
-                sent.release()
+                try:
+                    connection.request("GET", "/slow")
+                finally:
+                    sent.release()
                 response = connection.getresponse()
                 answers.append((response.status, response.read().decode().split()[0]))
             except Exception as error:  # noqa: BLE001 - the test reports it
                 answers.append(repr(error))
-                sent.release()
             finally:
                 connection.close()
         clients = [threading.Thread(target=slow_request) for _ in range(2)]
@@ -198,7 +200,7 @@ class Scenarios:
             sent.acquire()
         processes = self.processes()
         self.wait_for(lambda: requests_read(port, processes) == len(clients),
-                      "the server to read both requests")
+                      lambda: f"the server to read both requests (answers so far: {answers})")
         self.pm("stop", self.name)
         for client in clients:
             client.join()
