@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -52,6 +53,39 @@ def pid_alive(pid):
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def parent_pids():
+    """{pid: its parent's pid} for every process there is."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                pass  # it exited meanwhile
+    return parents
+
+
+def process_tree(pid):
+    """PID and its descendants, as far as they are alive."""
+    children = {}
+    for child, parent in parent_pids().items():
+        children.setdefault(parent, []).append(child)
+    tree, todo = set(), [pid]
+    while todo:
+        tree.add(todo[-1])
+        todo.extend(children.get(todo.pop(), []))
+    return tree
+
+
+def ancestor_among(pid, candidates):
+    """The one of CANDIDATES that PID is or descends from, or None."""
+    parents = parent_pids()
+    while pid and pid not in candidates:
+        pid = parents.get(pid)
+    return pid or None
 
 
 def http_get(port, path="/", timeout=10):
@@ -120,6 +154,89 @@ def _can_bind(port):
     return True
 
 
+class Load:
+    """Clients requesting in a loop until stopped: one with a new connection
+    per request, one on a kept-alive connection (which, like any HTTP client,
+    retries an idempotent request once when the server closed the idle
+    connection under it). Servers answer "pid <pid>": `pids` holds the pids
+    that answered, `failures` says what went wrong with each failed request."""
+
+    def __init__(self, port):
+        self.port = port
+        self.stop = threading.Event()
+        self.ok = {"new": 0, "keepalive": 0}
+        self.failures = []
+        self.retries = 0
+        self.pids = set()
+        self.threads = [threading.Thread(target=self.new_connections),
+                        threading.Thread(target=self.keep_alive)]
+
+    def record(self, kind, body):
+        self.ok[kind] += 1
+        self.pids.add(body.split()[1])
+
+    def new_connections(self):
+        while not self.stop.is_set():
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            try:
+                connection.request("GET", "/")
+                response = connection.getresponse()
+                body = response.read().decode()
+                if response.status != 200:
+                    self.failures.append(f"new: status {response.status}")
+                else:
+                    self.record("new", body)
+            except Exception as error:  # noqa: BLE001 - every failure counts
+                self.failures.append(f"new: {error!r}")
+            finally:
+                connection.close()
+
+    def keep_alive(self):
+        connection = None
+        while not self.stop.is_set():
+            for attempt in (1, 2):
+                reused = connection is not None
+                if connection is None:
+                    connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                try:
+                    connection.request("GET", "/")
+                    response = connection.getresponse()
+                    body = response.read().decode()
+                    if response.will_close:
+                        connection.close()
+                        connection = None
+                    if response.status != 200:
+                        self.failures.append(f"keepalive: status {response.status}")
+                    else:
+                        self.record("keepalive", body)
+                    break
+                except (http.client.RemoteDisconnected, ConnectionResetError,
+                        BrokenPipeError) as error:
+                    connection.close()
+                    connection = None
+                    if not reused or attempt == 2:
+                        self.failures.append(f"keepalive: {error!r}")
+                        break
+                    self.retries += 1
+                except Exception as error:  # noqa: BLE001
+                    self.failures.append(f"keepalive: {error!r}")
+                    connection.close()
+                    connection = None
+                    break
+        if connection is not None:
+            connection.close()
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+
 class PmTestCase(unittest.TestCase):
     maxDiff = None
 
@@ -171,6 +288,8 @@ class PmTestCase(unittest.TestCase):
 
     # --- waiting ----------------------------------------------------------
     def wait_for(self, predicate, what, deadline=DEADLINE):
+        """PREDICATE's first true value. WHAT says what is awaited; a callable
+        is asked at the timeout, to tell how things stand then."""
         end = time.monotonic() + deadline
         delay = 0.005
         while True:
@@ -178,6 +297,7 @@ class PmTestCase(unittest.TestCase):
             if value:
                 return value
             if time.monotonic() > end:
+                what = what() if callable(what) else what
                 self.fail(f"timed out after {deadline:.0f}s waiting for {what}")
             time.sleep(delay)
             delay = min(delay * 2, 0.1)

@@ -1,90 +1,12 @@
 """Rolling reload: pm reload under load, a broken release that aborts it,
 --update-env and --parallel, SIGUSR2 to the daemon; restart stays stop-then-start."""
 
-import http.client
 import os
 import signal
-import threading
 
-from harness import PID_SERVER, PmTestCase, free_port, http_get, main, pid_alive, program
+from harness import PID_SERVER, Load, PmTestCase, free_port, http_get, main, pid_alive, program
 
 NODE_PID_SERVER = program("pid_server.js")
-
-
-class Load:
-    """Clients requesting in a loop until stopped: one with a new connection
-    per request, one on a kept-alive connection (which, like any HTTP client,
-    retries an idempotent request once when the server closed the idle
-    connection under it)."""
-
-    def __init__(self, port):
-        self.port = port
-        self.stop = threading.Event()
-        self.ok = {"new": 0, "keepalive": 0}
-        self.failures = []
-        self.retries = 0
-        self.pids = set()
-        self.threads = [threading.Thread(target=self.new_connections),
-                        threading.Thread(target=self.keep_alive)]
-
-    def record(self, kind, body):
-        self.ok[kind] += 1
-        self.pids.add(body.split()[1])
-
-    def new_connections(self):
-        while not self.stop.is_set():
-            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-            try:
-                connection.request("GET", "/")
-                response = connection.getresponse()
-                body = response.read().decode()
-                if response.status != 200:
-                    self.failures.append(f"new: status {response.status}")
-                else:
-                    self.record("new", body)
-            except Exception as error:  # noqa: BLE001 - every failure counts
-                self.failures.append(f"new: {error!r}")
-            finally:
-                connection.close()
-
-    def keep_alive(self):
-        connection = None
-        while not self.stop.is_set():
-            for attempt in (1, 2):
-                reused = connection is not None
-                if connection is None:
-                    connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-                try:
-                    connection.request("GET", "/")
-                    response = connection.getresponse()
-                    body = response.read().decode()
-                    if response.will_close:
-                        connection.close()
-                        connection = None
-                    self.record("keepalive", body)
-                    break
-                except (http.client.RemoteDisconnected, ConnectionResetError,
-                        BrokenPipeError) as error:
-                    connection.close()
-                    connection = None
-                    if not reused or attempt == 2:
-                        self.failures.append(f"keepalive: {error!r}")
-                        break
-                    self.retries += 1
-                except Exception as error:  # noqa: BLE001
-                    self.failures.append(f"keepalive: {error!r}")
-                    connection = None
-                    break
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join()
 
 
 class Reload(PmTestCase):
