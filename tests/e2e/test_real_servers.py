@@ -210,13 +210,15 @@ class Scenarios:
 
 
 class GunicornListenFds(Scenarios, ServerCase):
-    """gunicorn reads LISTEN_FDS itself; one worker per instance (its default)."""
+    """gunicorn reads LISTEN_FDS itself; one worker per instance (its
+    default), with two threads: the two slow requests of the stop test may
+    reach the same instance, and both must be in hand when it stops."""
     programs = ("gunicorn",)
     name = "gu"
 
     def start_server(self, port, *options):
         self.pm("start", "/usr/bin/gunicorn", "--name", self.name, "--listen",
-                f"127.0.0.1:{port}", "-i", "2", *options, "--",
+                f"127.0.0.1:{port}", "-i", "2", *options, "--", "--threads", "2",
                 "--chdir", self.app_dir("app.py", WSGI_APP), "app:app")
 
 

@@ -9,8 +9,7 @@ import http.client
 import os
 import signal
 
-from harness import PID_SERVER, PmTestCase, free_port, main, pid_alive, program
-from test_reload import Load
+from harness import PID_SERVER, Load, PmTestCase, free_port, main, pid_alive, program
 
 ABRUPT_SERVER = program("abrupt_server.py")
 
