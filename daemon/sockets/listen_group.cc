@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -83,6 +84,23 @@ int ListenGroup::queued(SocketHolder holder) const {
   socklen_t length = sizeof info;
   if (::getsockopt(member->fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return 0;
   return static_cast<int>(info.tcpi_unacked);
+}
+
+int ListenGroup::reset_queued(SocketHolder holder) {
+  const Member* member = find(holder);
+  if (!member || !tcp(address_)) return 0;
+  int count = 0;
+  // poll, not O_NONBLOCK: that flag would change for every holder.
+  pollfd ready{member->fd, POLLIN, 0};
+  while (::poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN)) {
+    int client = ::accept4(member->fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) break;
+    linger reset{1, 0};
+    ::setsockopt(client, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    ::close(client);
+    ++count;
+  }
+  return count;
 }
 
 void ListenGroup::restore_backlog(SocketHolder holder) {

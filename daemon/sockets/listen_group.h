@@ -61,6 +61,10 @@ class ListenGroup {
   bool holds(SocketHolder holder) const { return find(holder) != nullptr; }
   /// Connections waiting in `holder`'s accept queue.
   int queued(SocketHolder holder) const;
+  /// Resets the connections waiting in `holder`'s queue, which no process
+  /// will accept: the clients see it at once and retry, instead of waiting
+  /// for an instance that is not coming. Returns how many.
+  int reset_queued(SocketHolder holder);
   /// A program's own listen() set the backlog of its socket to its own.
   void restore_backlog(SocketHolder holder);
   /// Attaches the program for `route`, unless it is the one attached.

@@ -51,6 +51,12 @@ bool ListenerSet::others_accepting(SocketHolder holder) const {
   return false;
 }
 
+int ListenerSet::reset_queued(SocketHolder holder) {
+  int total = 0;
+  for (auto& [key, group] : groups_) total += group->reset_queued(holder);
+  return total;
+}
+
 void ListenerSet::restore_backlog(SocketHolder holder) {
   for (auto& [key, group] : groups_) group->restore_backlog(holder);
 }

@@ -30,6 +30,8 @@ class ListenerSet {
   /// accepting: then steering away from `holder` leaves its clients served.
   bool others_accepting(SocketHolder holder) const;
   void restore_backlog(SocketHolder holder);
+  /// See ListenGroup::reset_queued; returns how many, over every address.
+  int reset_queued(SocketHolder holder);
   /// Steers every address's connections as `route` says.
   void steer(const Route& route);
   /// Whether some address's steering sends this probe to its instance.

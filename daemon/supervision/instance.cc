@@ -283,6 +283,12 @@ void Instance::on_ready_timeout() {
 
 void Instance::set_state(InstanceState state) {
   state_ = state;
+  // Stopped or given up on while others serve: what waits in its queue
+  // would wait for nothing (a restart of the whole app keeps it instead).
+  if ((state == InstanceState::Stopped || state == InstanceState::Errored) &&
+      listeners_.others_accepting(this))
+    if (int reset = listeners_.reset_queued(this))
+      spdlog::warn("{}[{}]: reset {} connection(s) left in its queue", spec_->name, id_, reset);
   notify_changed();
 }
 

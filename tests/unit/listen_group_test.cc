@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <map>
 #include <string>
 #include <vector>
@@ -265,4 +266,21 @@ TEST_CASE("over IPv6, a probe and a sticky client reach their sockets") {
   settle(group, {b}, 1);
   CHECK(group.queued(b) == 1);
   for (int fd : clients) ::close(fd);
+}
+
+TEST_CASE("connections queued for no one are reset, not left waiting") {
+  Group g;
+  g.group.socket_for(a);
+  g.group.socket_for(b);
+  pm::Route route;
+  route.accepting = {a};
+  g.group.steer(route);
+  int client = g.connect();
+  settle(g.group, {a}, 1);
+  CHECK(g.group.reset_queued(a) == 1);
+  CHECK(g.group.queued(a) == 0);
+  char byte;
+  CHECK(::recv(client, &byte, 1, 0) < 0);
+  CHECK(errno == ECONNRESET);
+  CHECK(g.group.reset_queued(b) == 0);
 }
