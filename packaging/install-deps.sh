@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libspdlog-dev libuv1-dev
           doctest-dev clang libclang-rt-dev)
 # Programs the examples and tests run; any install of them will do.
-declare -A programs=([node]=nodejs [python3]=python3 [curl]=curl)
+declare -A programs=([node]=nodejs [python3]=python3 [curl]=curl [ruby]=ruby [puma]=puma
+                     [go]=golang-go)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "common/listen_arguments.h"
+
 namespace pm {
 
 namespace {
@@ -15,6 +17,25 @@ std::string listen_text(const App& app) {
     listen += (listen.empty() ? "" : ",") + bound.display();
   }
   return listen;
+}
+
+/// The port a --listen app's first address has: the bound one, else the
+/// one asked for; 0 when neither is known (port 0, not bound now).
+int first_port(const App& app, const AppSpec& spec) {
+  ListenAddress first = ListenAddress::parse(spec.listen[0]);
+  for (SharedListener* listener : app.listeners().all())
+    if (listener->address().key() == first.key()) return listener->port();
+  return first.port;
+}
+
+/// The argv as the program gets it (ChildChannels fills the placeholders in
+/// when it passes the sockets).
+std::vector<std::string> argv_as_run(const App& app, const AppSpec& spec) {
+  if (spec.listen.empty()) return spec.argv;
+  int port = first_port(app, spec);
+  std::vector<std::string> argv;
+  for (const auto& arg : spec.argv) argv.push_back(with_listen_placeholders(arg, port));
+  return argv;
 }
 
 }  // namespace
@@ -49,6 +70,8 @@ InstanceDetails instance_details(const App& app, Instance& instance) {
   InstanceDetails details;
   details.process = process_row(app, instance);
   details.spec = instance.spec();
+  details.spec.argv = argv_as_run(app, instance.spec());
+  details.start_warning = app.start_warning();
   details.created_at = instance.created_at();
   details.unstable_restarts = instance.unstable_restarts();
   details.last_exit = instance.last_exit();
