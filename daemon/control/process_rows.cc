@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "common/known_servers.h"
 #include "common/listen_arguments.h"
 
 namespace pm {
@@ -84,7 +85,9 @@ InstanceDetails instance_details(const App& app, Instance& instance) {
   details.log_error = out.error().empty() ? err.error() : out.error();
   details.socket_via = instance.socket_via();
   details.ready_via = instance.ready_via();
-  details.notify_socket = instance.notify_path();
+  // launch_child gives it only to the programs that take it.
+  details.notify_socket =
+      takes_notify_socket(instance.spec().argv) ? instance.notify_path() : std::string();
   details.tracked_by = instance.tracked_by();
   details.history = instance.history().get<std::vector<ExitRecord>>();
   return details;
