@@ -113,6 +113,12 @@ void print_exit(const ExitRecord& exit) {
                          (exit.stopped ? " (stopped)" : " (crashed)"));
 }
 
+/// The signal and who chose it, so that a surprising one explains itself.
+std::string kill_signal_text(const AppSpec& spec) {
+  if (spec.kill_signal_reason.empty()) return spec.kill_signal + " (--kill-signal)";
+  return spec.kill_signal + " (" + spec.kill_signal_reason + "; --kill-signal to change)";
+}
+
 void print_describe(const InstanceDetails& instance) {
   const AppSpec& spec = instance.spec;
   const ProcessRow& process = instance.process;
@@ -129,6 +135,7 @@ void print_describe(const InstanceDetails& instance) {
   print_line("last exit", or_dash(instance.last_exit));
   if (!instance.error.empty()) print_line("error", instance.error);
   if (!instance.reload_error.empty()) print_line("last reload", "failed: " + instance.reload_error);
+  if (!instance.start_warning.empty()) print_line("warning", instance.start_warning);
   print_line("command", argv);
   print_line("listen", or_dash(process.listen));
   print_line("socket from", or_dash(instance.socket_via));
@@ -142,7 +149,7 @@ void print_describe(const InstanceDetails& instance) {
   print_line("cwd", spec.cwd);
   print_line("instances", std::to_string(spec.instances) + " requested");
   print_line("autorestart", spec.autorestart ? "yes" : "no");
-  print_line("kill signal", spec.kill_signal);
+  print_line("kill signal", kill_signal_text(spec));
   if (spec.shutdown_with_message) print_line("stop with", "the message \"shutdown\"");
   print_line("kill timeout", std::to_string(spec.kill_timeout_ms) + " ms");
   print_line("min uptime", std::to_string(spec.min_uptime_ms) + " ms");

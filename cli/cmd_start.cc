@@ -68,9 +68,12 @@ json build_spec(const StartOptions& options) {
   spec.instances = parse_instances(options.instances);
   spec.cwd = absolute(spec.cwd);
   if (options.no_autorestart) spec.autorestart = false;
-  if (signal_number(spec.kill_signal) == 0)
-    throw UserError("--kill-signal: \"" + spec.kill_signal + "\" is not a signal");
-  spec.kill_signal = signal_name(signal_number(spec.kill_signal));
+  if (!spec.kill_signal.empty()) {
+    if (signal_number(spec.kill_signal) == 0)
+      throw UserError("--kill-signal: \"" + spec.kill_signal +
+                      "\" is not a signal; give a name such as SIGTERM (see `kill -l`)");
+    spec.kill_signal = signal_name(signal_number(spec.kill_signal));
+  }
   spec.log_max_size = parse_bytes(options.log_max_size);
   if (spec.log_max_size < 0)
     throw UserError("--log-max-size takes a size such as 10M (got \"" + options.log_max_size +
@@ -152,7 +155,8 @@ void add_start_command(CLI::App& app) {
   auto options = std::make_shared<StartOptions>();
   auto* cmd = app.add_subcommand("start", "Start a script or command as an app");
   cmd->add_option("script", options->spec.script,
-                  "A file (.js runs under node, .py python3, .sh bash, else as is), a "
+                  "A file (.js runs under node, .py python3, .rb ruby, .sh bash, .pl perl, .php "
+                  "php, .coffee coffee, else as is), a "
                   "command line, or an ecosystem file (ecosystem.config.js, *.json, Procfile; "
                   "default: the one here)");
   cmd->add_option("args", options->spec.args, "Arguments for the app, after --");
@@ -169,8 +173,9 @@ void add_start_command(CLI::App& app) {
   cmd->add_option("--interpreter", options->spec.interpreter,
                   "Run the script with this program (\"none\": run it as is)");
   cmd->add_flag("--no-autorestart", options->no_autorestart, "Do not restart after a crash");
-  cmd->add_option("--kill-signal", options->spec.kill_signal, "Signal for a graceful stop")
-      ->capture_default_str();
+  cmd->add_option("--kill-signal", options->spec.kill_signal,
+                  "Signal for a graceful stop (default: a known server's own, such as SIGQUIT "
+                  "for nginx; else SIGINT)");
   cmd->add_option("--kill-timeout", options->spec.kill_timeout_ms,
                   "ms before SIGKILL after the signal")
       ->capture_default_str()

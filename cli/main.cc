@@ -30,7 +30,9 @@ int main(int argc, char** argv) {
   help->add_option("command", help_topic, "The command to explain");
   help->callback([&] {
     if (help_topic.empty()) {
-      std::cout << app.help();
+      // Not app.help(): while `help` runs it is the selected subcommand, and
+      // app.help() would describe it instead of listing the commands.
+      std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
       return;
     }
     for (auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {

@@ -104,7 +104,7 @@ AppSpec spec_from_json(const json& value) {
   if (spec.instance_var.empty()) throw SpecError("field \"instance_var\" must not be empty");
   if (!spec.cron_restart.empty()) CronSchedule::parse(spec.cron_restart);
   for (const auto& address : spec.listen) ListenAddress::parse(address);
-  if (signal_number(spec.kill_signal) == 0)
+  if (!spec.kill_signal.empty() && signal_number(spec.kill_signal) == 0)
     throw SpecError("field \"kill_signal\" is not a signal: \"" + spec.kill_signal + "\"");
   return spec;
 }

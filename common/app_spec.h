@@ -27,8 +27,9 @@ struct AppSpec {
   std::string interpreter;        // empty: chosen from the script's extension
   std::string cwd;                // absolute
   std::map<std::string, std::string> env;
-  int instances = 1;  // as requested: N, 0 = one per CPU, -N = CPUs minus N
-  std::string kill_signal = "SIGINT";
+  int instances = 1;               // as requested: N, 0 = one per CPU, -N = CPUs minus N
+  std::string kill_signal;         // empty: pm chooses (see choose_kill_signal)
+  std::string kill_signal_reason;  // why pm chose kill_signal; empty: the user gave it
   int kill_timeout_ms = 1600;
   int min_uptime_ms = 1000;
   int max_restarts = 16;
@@ -96,6 +97,7 @@ void visit_fields(Spec& spec, Visit&& visit) {
   visit(SpecField{"env", Form::Env}, spec.env);
   visit(SpecField{"instances", Form::Instances}, spec.instances);
   visit(SpecField{"kill_signal", Form::Text}, spec.kill_signal);
+  visit(SpecField{"kill_signal_reason", Form::None}, spec.kill_signal_reason);
   visit(SpecField{"kill_timeout", Form::Duration}, spec.kill_timeout_ms);
   visit(SpecField{"min_uptime", Form::Duration}, spec.min_uptime_ms);
   visit(SpecField{"max_restarts", Form::Whole}, spec.max_restarts);

@@ -1,11 +1,7 @@
 #include "common/command_line.h"
 
-#include <elf.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cstring>
-#include <fstream>
 
 namespace pm {
 
@@ -55,7 +51,11 @@ std::string interpreter_for(const std::string& path) {
   std::string ext = path.substr(dot + 1);
   if (ext == "js" || ext == "mjs" || ext == "cjs") return "node";
   if (ext == "py") return "python3";
+  if (ext == "rb") return "ruby";
   if (ext == "sh") return "bash";
+  if (ext == "pl") return "perl";
+  if (ext == "php") return "php";
+  if (ext == "coffee") return "coffee";
   return "";
 }
 
@@ -94,27 +94,6 @@ std::string find_program(const std::string& program, const std::string& path_env
     start = colon + 1;
   }
   return "";
-}
-
-bool is_statically_linked(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  unsigned char ident[EI_NIDENT] = {};
-  if (!file.read(reinterpret_cast<char*>(ident), EI_NIDENT) ||
-      std::memcmp(ident, ELFMAG, SELFMAG) != 0)
-    return false;
-  file.seekg(0);
-  auto has_interpreter = [&](auto header, auto program) {
-    if (!file.read(reinterpret_cast<char*>(&header), sizeof header)) return true;
-    for (unsigned i = 0; i < header.e_phnum; ++i) {
-      file.seekg(static_cast<std::streamoff>(header.e_phoff + i * header.e_phentsize));
-      if (!file.read(reinterpret_cast<char*>(&program), sizeof program)) return true;
-      if (program.p_type == PT_INTERP) return true;
-    }
-    return false;
-  };
-  if (ident[EI_CLASS] == ELFCLASS64) return !has_interpreter(Elf64_Ehdr{}, Elf64_Phdr{});
-  if (ident[EI_CLASS] == ELFCLASS32) return !has_interpreter(Elf32_Ehdr{}, Elf32_Phdr{});
-  return false;
 }
 
 std::vector<std::string> resolve_argv(const AppSpec& spec) {

@@ -16,17 +16,16 @@ namespace pm {
 std::vector<std::string> split_command(const std::string& text);
 
 /// The interpreter for a script by its extension (.js → node, .py → python3,
-/// .sh → bash), or empty when it should run as is.
+/// .rb → ruby, .sh → bash, .pl → perl, .php → php, .coffee → coffee), or
+/// empty when it should run as is. PM2's list, without LiveScript and
+/// TypeScript: which of ts-node, tsx, bun or node runs a .ts file is the
+/// user's choice (--interpreter).
 std::string interpreter_for(const std::string& path);
 
 /// Looks `program` up on `path_env` (a PATH value) unless it contains a '/'.
 /// Returns the full path, or empty when nothing executable is found.
 std::string find_program(const std::string& program, const std::string& path_env,
                          const std::string& cwd);
-
-/// Whether `path` is an ELF executable without a dynamic loader (a static
-/// binary: no preload library can reach its bind()).
-bool is_statically_linked(const std::string& path);
 
 /// Builds the argv for a spec: the script (a file or a command line) with
 /// its interpreter and arguments. Throws SpecError with an actionable message

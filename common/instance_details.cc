@@ -22,6 +22,7 @@ constexpr auto kDetailsMembers =
                     json_member(field::kLastExit, &InstanceDetails::last_exit),
                     json_member(field::kError, &InstanceDetails::error),
                     json_member(field::kReloadError, &InstanceDetails::reload_error),
+                    json_member(field::kStartWarning, &InstanceDetails::start_warning),
                     json_member(field::kOutLog, &InstanceDetails::out_log),
                     json_member(field::kErrLog, &InstanceDetails::err_log),
                     json_member(field::kLogError, &InstanceDetails::log_error),

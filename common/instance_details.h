@@ -31,6 +31,7 @@ struct InstanceDetails {
   std::string last_exit;        // "code 1", "SIGKILL"; empty before the first exit
   std::string error;            // why it last failed to start or run
   std::string reload_error;     // why the app's last reload failed, until one succeeds
+  std::string start_warning;    // what its start warned about (App::start_warning)
   std::string out_log;
   std::string err_log;
   std::string log_error;            // why a log file cannot be written

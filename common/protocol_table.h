@@ -90,6 +90,7 @@ inline constexpr char kReadyVia[] = "ready_via";
 inline constexpr char kNotifySocket[] = "notify_socket";
 inline constexpr char kTrackedBy[] = "tracked_by";  // how pmd finds every process of a run
 inline constexpr char kReloadError[] = "reload_error";
+inline constexpr char kStartWarning[] = "start_warning";
 inline constexpr char kHistory[] = "history";
 inline constexpr char kAt[] = "at";
 inline constexpr char kExit[] = "exit";

@@ -2,6 +2,9 @@
 
 #include <set>
 
+#include "common/known_servers.h"
+#include "common/listen_arguments.h"
+
 namespace pm {
 
 namespace {
@@ -15,6 +18,25 @@ std::string listen_text(const App& app) {
     listen += (listen.empty() ? "" : ",") + bound.display();
   }
   return listen;
+}
+
+/// The port a --listen app's first address has: the bound one, else the
+/// one asked for; 0 when neither is known (port 0, not bound now).
+int first_port(const App& app, const AppSpec& spec) {
+  ListenAddress first = ListenAddress::parse(spec.listen[0]);
+  for (const ListenGroup* group : app.listeners().all())
+    if (group->address().key() == first.key()) return group->port();
+  return first.port;
+}
+
+/// The argv as the program gets it (ChildChannels fills the placeholders in
+/// when it passes the sockets).
+std::vector<std::string> argv_as_run(const App& app, const AppSpec& spec) {
+  if (spec.listen.empty()) return spec.argv;
+  int port = first_port(app, spec);
+  std::vector<std::string> argv;
+  for (const auto& arg : spec.argv) argv.push_back(with_listen_placeholders(arg, port));
+  return argv;
 }
 
 }  // namespace
@@ -49,6 +71,8 @@ InstanceDetails instance_details(const App& app, Instance& instance) {
   InstanceDetails details;
   details.process = process_row(app, instance);
   details.spec = instance.spec();
+  details.spec.argv = argv_as_run(app, instance.spec());
+  details.start_warning = app.start_warning();
   details.created_at = instance.created_at();
   details.unstable_restarts = instance.unstable_restarts();
   details.last_exit = instance.last_exit();
@@ -61,7 +85,9 @@ InstanceDetails instance_details(const App& app, Instance& instance) {
   details.log_error = out.error().empty() ? err.error() : out.error();
   details.socket_via = instance.socket_via();
   details.ready_via = instance.ready_via();
-  details.notify_socket = instance.notify_path();
+  // launch_child gives it only to the programs that take it.
+  details.notify_socket =
+      takes_notify_socket(instance.spec().argv) ? instance.notify_path() : std::string();
   details.tracked_by = instance.tracked_by();
   details.history = instance.history().get<std::vector<ExitRecord>>();
   return details;

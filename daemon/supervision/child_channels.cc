@@ -6,6 +6,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "common/elf_file.h"
+#include "common/listen_arguments.h"
 #include "common/user_error.h"
 #include "daemon/uv/inherit_fd.h"
 
@@ -16,12 +18,6 @@ namespace {
 bool is_node(const std::vector<std::string>& argv) {
   std::string base = argv[0].substr(argv[0].find_last_of('/') + 1);
   return base.rfind("node", 0) == 0;
-}
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-  return text;
 }
 
 /// A socket pair whose second end goes to the child at the next free fd.
@@ -58,7 +54,10 @@ ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, int id,
     }
     return;
   }
-  if (spec.listen.empty() && !preload_library.empty())
+  // The preload cannot see the bind() of a static or a Go program (Go uses
+  // raw system calls): pm start warned, and describe tells no tale.
+  if (spec.listen.empty() && !preload_library.empty() && !is_statically_linked(options.argv[0]) &&
+      !is_go_program(options.argv[0]))
     open_listen_channel(loop, preload_library, options, child_ends);
   open_message_channel(loop, options, child_ends);
 }
@@ -79,10 +78,7 @@ void ChildChannels::pass_listeners(SpawnOptions& options) {
   options.env.push_back("LISTEN_FDS=" + std::to_string(options.extra_fds.size()));
   options.env.push_back("LISTEN_FDNAMES=" + names);
   options.set_listen_pid = true;
-  for (auto& arg : options.argv) {
-    arg = replace_all(arg, "{fd}", "3");
-    arg = replace_all(arg, "{port}", std::to_string(first_port));
-  }
+  for (auto& arg : options.argv) arg = with_listen_placeholders(arg, first_port);
   socket_via_ = "LISTEN_FDS (fd 3)";
 }
 

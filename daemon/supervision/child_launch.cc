@@ -7,6 +7,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "common/known_servers.h"
 #include "daemon/supervision/process_spawn.h"
 
 namespace pm {
@@ -44,7 +45,8 @@ LaunchedChild launch_child(const InstanceContext& context, ChildLaunch launch,
     child.channels = std::make_unique<ChildChannels>(context.loop, launch.spec, launch.id,
                                                      context.preload_library, context.node_preload,
                                                      std::move(events), options, child_ends);
-    if (!launch.notify_path.empty()) options.env.push_back("NOTIFY_SOCKET=" + launch.notify_path);
+    if (!launch.notify_path.empty() && takes_notify_socket(launch.spec.argv))
+      options.env.push_back("NOTIFY_SOCKET=" + launch.notify_path);
     child.pid = spawn_process(options);
   } catch (...) {
     for (int fd : child_ends) ::close(fd);

@@ -9,6 +9,8 @@
 #include <set>
 
 #include "common/command_line.h"
+#include "common/elf_file.h"
+#include "common/known_servers.h"
 #include "common/user_error.h"
 #include "daemon/supervision/process_stats.h"
 
@@ -19,6 +21,23 @@ namespace {
 bool is_number(const std::string& text) {
   return !text.empty() && text.size() < 10 &&
          std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+/// Why the preload library cannot hand `program` its port when it binds
+/// one itself, or empty when it can.
+std::string own_bind_warning(const std::string& program) {
+  if (is_go_program(program))
+    return program +
+           " is a Go program: Go binds with raw system calls, out of reach of pm's preload "
+           "library, so if it binds a port itself its instances cannot share it (the second "
+           "fails with \"address already in use\") and a reload cannot start a replacement; "
+           "start it with --listen ADDR and have it take the socket with "
+           "net.FileListener(os.NewFile(3, \"listener\"))";
+  if (is_statically_linked(program))
+    return program +
+           " is statically linked: if it binds a port itself, its instances cannot share it; "
+           "start it with --listen PORT and have it take fd 3 (LISTEN_FDS)";
+  return "";
 }
 
 }  // namespace
@@ -123,6 +142,7 @@ void Supervisor::resolve_command(AppSpec& spec) {
   if (!spec.interpreter_args.empty())
     spec.argv.insert(spec.argv.begin() + 1, spec.interpreter_args.begin(),
                      spec.interpreter_args.end());
+  choose_kill_signal(spec);
 }
 
 void Supervisor::prepare(AppSpec& spec) const {
@@ -143,11 +163,7 @@ App& Supervisor::start(AppSpec spec) {
   const AppSpec& started_spec = app->spec();
   spdlog::info("app {}: starting {} instance(s) of {}", started_spec.name, count,
                started_spec.argv[0]);
-  if (started_spec.listen.empty() && is_statically_linked(started_spec.argv[0]))
-    app->set_start_warning(started_spec.argv[0] +
-                           " is statically linked: if it binds a port itself, its instances "
-                           "cannot share it; start it with --listen PORT and have it take fd 3 "
-                           "(LISTEN_FDS)");
+  if (started_spec.listen.empty()) app->set_start_warning(own_bind_warning(started_spec.argv[0]));
   apps_.push_back(std::move(app));
   App& started = *apps_.back();
   for (const auto& instance : started.instances()) instance->start();

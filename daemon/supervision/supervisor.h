@@ -120,7 +120,8 @@ class Supervisor {
   void abort_reloads(const std::vector<int>& ids, const std::string& reason);
   /// Checks a new app's name and resolves its argv; throws UserError.
   void prepare(AppSpec& spec) const;
-  /// Resolves a spec's argv (with its interpreter arguments); throws UserError.
+  /// Resolves a spec's argv (with its interpreter arguments) and the kill
+  /// signal pm chooses for it; throws UserError.
   static void resolve_command(AppSpec& spec);
 
   InstanceContext& context_;

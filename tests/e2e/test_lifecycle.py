@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 
 from harness import SHELL_SLEEPER, PmTestCase, main, pid_alive
 
@@ -114,6 +115,18 @@ class Lifecycle(PmTestCase):
             self.assertIn("node says hi 0", f.read(), "pm delete kept the log")
         self.assertEqual(sorted(os.listdir(os.path.join(self.home, "logs"))),
                          ["hello-0-err.log", "hello-0-out.log"])
+
+    def test_a_ruby_script_runs_under_ruby(self):
+        if not shutil.which("ruby"):
+            self.skipTest("ruby is not installed (Debian: apt-get install ruby)")
+        # Not executable and without a #! line: only its extension says ruby.
+        script = self.write("hello.rb", "$stdout.sync = true\n"
+                            "puts \"ruby #{RUBY_VERSION} says hi #{ENV['PM_ID']}\"\nsleep\n")
+        self.pm("start", script)
+        self.wait_log(self.log_path("hello", 0), "says hi 0")
+        command = next(line for line in self.pm("describe", "hello").stdout.splitlines()
+                       if line.strip().startswith("command"))
+        self.assertEqual(command.split()[1:], [shutil.which("ruby"), script])
 
     def test_scale_up_and_down(self):
         self.pm("start", "sleep 1000", "--name", "s", "-i", "2")

@@ -28,6 +28,7 @@ TEST_CASE("a spec survives a round trip through JSON, every field") {
   spec.env = {{"A", "1"}};
   spec.instances = 0;
   spec.kill_signal = "SIGTERM";
+  spec.kill_signal_reason = "gunicorn's graceful shutdown";
   spec.kill_timeout_ms = 5000;
   spec.min_uptime_ms = 2000;
   spec.max_restarts = 3;
@@ -59,6 +60,7 @@ TEST_CASE("a spec survives a round trip through JSON, every field") {
   CHECK(back.env == spec.env);
   CHECK(back.instances == spec.instances);
   CHECK(back.kill_signal == spec.kill_signal);
+  CHECK(back.kill_signal_reason == spec.kill_signal_reason);
   CHECK(back.kill_timeout_ms == spec.kill_timeout_ms);
   CHECK(back.min_uptime_ms == spec.min_uptime_ms);
   CHECK(back.max_restarts == spec.max_restarts);
@@ -93,6 +95,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "env",
                            "instances",
                            "kill_signal",
+                           "kill_signal_reason",
                            "kill_timeout",
                            "min_uptime",
                            "max_restarts",
@@ -100,6 +103,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "listen",
                            "listen_timeout",
                            "wait_ready",
+                           "sticky",
                            "shutdown_with_message",
                            "interpreter_args",
                            "restart_delay",
@@ -116,7 +120,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "log_max_files",
                            "argv"})
     CHECK_MESSAGE(value.contains(name), name);
-  CHECK(value.size() == 31);
+  CHECK(value.size() == 32);
   CHECK(value["env"].is_object());
 }
 

@@ -27,6 +27,11 @@ TEST_CASE("interpreters by extension") {
   CHECK(pm::interpreter_for("a.mjs") == "node");
   CHECK(pm::interpreter_for("app.py") == "python3");
   CHECK(pm::interpreter_for("run.sh") == "bash");
+  CHECK(pm::interpreter_for("app.rb") == "ruby");
+  CHECK(pm::interpreter_for("worker.pl") == "perl");
+  CHECK(pm::interpreter_for("index.php") == "php");
+  CHECK(pm::interpreter_for("app.coffee") == "coffee");
+  CHECK(pm::interpreter_for("server.ts") == "");
   CHECK(pm::interpreter_for("bin/server") == "");
   CHECK(pm::interpreter_for("dir.d/server") == "");
 }
@@ -85,11 +90,4 @@ TEST_CASE("signal names") {
   CHECK(pm::signal_number("") == 0);
   CHECK(pm::signal_number("999") == 0);
   CHECK(pm::signal_name(SIGUSR2) == "SIGUSR2");
-}
-
-TEST_CASE("static binaries are told apart") {
-  CHECK_FALSE(pm::is_statically_linked("/bin/sh"));
-  CHECK_FALSE(pm::is_statically_linked("/etc/hostname"));
-  CHECK_FALSE(pm::is_statically_linked("/nonexistent"));
-  CHECK(pm::is_statically_linked("/sbin/ldconfig"));  // static on Debian
 }

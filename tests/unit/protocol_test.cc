@@ -129,6 +129,7 @@ TEST_CASE("instance details keep every field through JSON") {
   details.last_exit = "code 1";
   details.error = "crashed 2 times in a row";
   details.reload_error = "replacement never became ready";
+  details.start_warning = "/srv/web/server is a Go program";
   details.out_log = "/home/u/.pm/logs/web-7-out.log";
   details.err_log = "/home/u/.pm/logs/web-7-err.log";
   details.log_error = "disk full";
@@ -153,6 +154,7 @@ TEST_CASE("instance details keep every field through JSON") {
   CHECK(back.last_exit == details.last_exit);
   CHECK(back.error == details.error);
   CHECK(back.reload_error == details.reload_error);
+  CHECK(back.start_warning == details.start_warning);
   CHECK(back.out_log == details.out_log);
   CHECK(back.err_log == details.err_log);
   CHECK(back.log_error == details.log_error);
