@@ -44,7 +44,12 @@ class Steering(PmTestCase):
                 counted = dict(load.ok)
                 self.wait_for(lambda: all(load.ok[k] > counted[k] + 20 for k in counted),
                               f"both clients to be served after the reload: {load.ok}")
-            self.assertEqual(load.failures, [], "failed requests during the reload")
+            # A kept-alive connection stays with the instance it reached:
+            # a request on it when the server drops everything is lost, and
+            # only the server's own graceful stop can help (see the
+            # real-server tests). Every new connection must be served.
+            new = [failure for failure in load.failures if failure.startswith("new")]
+            self.assertEqual(new, [], "failed new connections during the reload")
             after = {row["id"]: row["pid"] for row in self.rows("abrupt")}
             for instance_id, pid in before.items():
                 self.assertNotEqual(after[instance_id], pid)
