@@ -131,7 +131,11 @@ time.sleep(1000)
         self.assertEqual(len({row["pid"] for row in rows}), 60)
         # Per instance: its stdout and stderr pipes and log files, the
         # preload library's listen channel and the message channel.
-        self.assertLessEqual(len(pmd_fds()) - fds_before, 6 * 60)
+        # Waited for: the connection of the `pm jlist` just answered may not
+        # be closed yet in pmd.
+        self.wait_for(lambda: len(pmd_fds()) - fds_before <= 6 * 60,
+                      lambda: f"pmd to hold at most 6 fds per instance: "
+                              f"{len(pmd_fds()) - fds_before} for 60")
         with open(f"/proc/{self.daemon_pid()}/limits") as limits:
             line = next(line for line in limits if line.startswith("Max open files"))
         self.assertEqual(line.split()[3], str(hard) if hard != resource.RLIM_INFINITY
