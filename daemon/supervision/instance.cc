@@ -25,6 +25,7 @@
 //   launching           a ready signal, or listen_timeout         online
 //   launching           listen_timeout with --wait-ready          launching, timed out
 //   launching, online   stop()                                    stopping
+//   (online: draining first while another instance accepts; see instance_stop.cc)
 //   waiting restart     stop()                                    stopped
 //   launching, online   exit                                      waiting restart
 //   launching, online   exit, crash loop (RestartPolicy)          errored
@@ -198,49 +199,6 @@ void Instance::spawn() {
   start_probe();
 }
 
-void Instance::start_probe() {
-  if (spec_->wait_ready) return;
-  for (const auto& text : spec_->listen) {
-    ListenAddress address = ListenAddress::parse(text);
-    if (address.kind != ListenAddress::Kind::Tcp) continue;
-    try {
-      probe_ = std::make_unique<ReadinessProbe>(address, listeners_.bind(address).port());
-    } catch (const std::exception& error) {
-      spdlog::warn("{}[{}]: no readiness probe: {}", spec_->name, id_, error.what());
-      return;
-    }
-    probe_connected_ = false;
-    probe_timer_.start(
-        kProbePollMs, [this] { check_probe(); }, kProbePollMs);
-    notify_changed();  // the steering learns the probe's port
-    return;
-  }
-}
-
-void Instance::check_probe() {
-  if (state_ != InstanceState::Launching || pid_ <= 0) return end_probe();
-  if (!probe_->connecting()) {
-    if (listeners_.steers_probe(probe_->source_port())) probe_->connect();
-    return;
-  }
-  if (!probe_->connected()) return;
-  if (!probe_connected_) {
-    // One more poll: the handshake's last step reaches the queue by then.
-    probe_connected_ = true;
-    return;
-  }
-  if (listeners_.queued(this) > 0) return;
-  end_probe();
-  mark_ready("its first accept (pmd's probe connection)");
-}
-
-void Instance::end_probe() {
-  if (!probe_) return;
-  probe_timer_.stop();
-  probe_.reset();
-  notify_changed();
-}
-
 ChildChannels::Events Instance::channel_events() {
   ChildChannels::Events events;
   events.ready = [this](const char* via) { mark_ready(via); };
@@ -259,28 +217,6 @@ ChildChannels::Events Instance::channel_events() {
   return events;
 }
 
-void Instance::mark_ready(const char* via) {
-  if (state_ != InstanceState::Launching) return;
-  ready_timer_.stop();
-  end_probe();
-  ready_via_ = via;
-  spdlog::info("{}[{}]: ready ({})", spec_->name, id_, via);
-  set_state(InstanceState::Online);
-}
-
-void Instance::on_ready_timeout() {
-  if (state_ != InstanceState::Launching) return;
-  if (spec_->wait_ready) {
-    ready_timed_out_ = true;
-    last_error_ = "no ready signal within " + std::to_string(spec_->listen_timeout_ms) +
-                  " ms (--wait-ready wants process.send('ready') or sd_notify READY=1)";
-    spdlog::warn("{}[{}]: {}", spec_->name, id_, last_error_);
-    notify_changed();
-    return;
-  }
-  mark_ready("no signal within listen_timeout");
-}
-
 void Instance::set_state(InstanceState state) {
   state_ = state;
   // Stopped or given up on while others serve: what waits in its queue
@@ -294,72 +230,6 @@ void Instance::set_state(InstanceState state) {
 
 void Instance::notify_changed() {
   if (context_.changed) context_.changed->request();
-}
-
-void Instance::stop() {
-  switch (state_) {
-    case InstanceState::Stopped:
-    case InstanceState::Errored:
-    case InstanceState::WaitingRestart:
-      restart_timer_.stop();
-      if (state_ == InstanceState::WaitingRestart) set_state(InstanceState::Stopped);
-      return;
-    case InstanceState::Stopping:
-      return;
-    case InstanceState::Launching:
-    case InstanceState::Online:
-      break;
-  }
-  ready_timer_.stop();
-  bool drain = state_ == InstanceState::Online && listeners_.others_accepting(this);
-  state_ = InstanceState::Stopping;
-  notify_changed();  // the next reconcile pass steers new connections away
-  if (!drain) {
-    signal_stop();
-    return;
-  }
-  spdlog::info("{}[{}]: draining pid {}: new connections go to the other instances", spec_->name,
-               id_, pid_);
-  drain_started_ms_ = now_ms(context_.loop);
-  drain_timer_.start(
-      kDrainPollMs, [this] { check_drain(); }, kDrainPollMs);
-}
-
-void Instance::check_drain() {
-  // Done once its accept queue is empty, and has had time to be: a
-  // handshake that began before the steering changed ends in this queue.
-  std::uint64_t waited = now_ms(context_.loop) - drain_started_ms_;
-  int queued = listeners_.queued(this);
-  bool drained = queued == 0 && waited >= kDrainSettleMs;
-  bool given_up = waited >= static_cast<std::uint64_t>(spec_->kill_timeout_ms);
-  // Every other instance stopped meanwhile (`pm stop`): nowhere to steer to.
-  if (!drained && !given_up && pid_ > 0 && listeners_.others_accepting(this)) return;
-  drain_timer_.stop();
-  if (given_up && queued > 0)
-    spdlog::warn("{}[{}]: {} connection(s) still queued after {} ms; stopping pid {} anyway",
-                 spec_->name, id_, queued, waited, pid_);
-  signal_stop();
-}
-
-void Instance::signal_stop() {
-  run_stop_.wait(
-      run_, signal_number(spec_->kill_signal), spec_->kill_timeout_ms, [this] { return pid_; },
-      [this] {
-        run_ = RunProcesses();
-        set_state(InstanceState::Stopped);
-      });
-  if (pid_ <= 0) return;  // it exited while draining
-  if (spec_->shutdown_with_message && send_message("shutdown")) {
-    spdlog::info("{}[{}]: stopping pid {} with the message \"shutdown\"", spec_->name, id_, pid_);
-  } else if (channels_ && channels_->disconnect()) {
-    // The cluster's graceful stop: the worker closes its servers, finishes
-    // what it accepted, then closes its channel (see events.node_closed).
-    spdlog::info("{}[{}]: stopping pid {} with the cluster disconnect", spec_->name, id_, pid_);
-    if (!channels_->listening()) run_stop_.signal_all();
-  } else {
-    spdlog::info("{}[{}]: stopping pid {} with {}", spec_->name, id_, pid_, spec_->kill_signal);
-    run_stop_.signal_all();
-  }
 }
 
 void Instance::on_exit(int wait_status) {

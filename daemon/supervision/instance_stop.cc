@@ -1,0 +1,79 @@
+// Instance's graceful stop: the drain (new connections steered to the other
+// instances, then the wait for its accept queue to empty) and the stop
+// signal, message or cluster disconnect that follows (see RunStop).
+
+#include <spdlog/spdlog.h>
+
+#include "common/signal_names.h"
+#include "daemon/supervision/instance.h"
+#include "daemon/uv/now_ms.h"
+
+namespace pm {
+
+void Instance::stop() {
+  switch (state_) {
+    case InstanceState::Stopped:
+    case InstanceState::Errored:
+    case InstanceState::WaitingRestart:
+      restart_timer_.stop();
+      if (state_ == InstanceState::WaitingRestart) set_state(InstanceState::Stopped);
+      return;
+    case InstanceState::Stopping:
+      return;
+    case InstanceState::Launching:
+    case InstanceState::Online:
+      break;
+  }
+  ready_timer_.stop();
+  bool drain = state_ == InstanceState::Online && listeners_.others_accepting(this);
+  state_ = InstanceState::Stopping;
+  notify_changed();  // the next reconcile pass steers new connections away
+  if (!drain) {
+    signal_stop();
+    return;
+  }
+  spdlog::info("{}[{}]: draining pid {}: new connections go to the other instances", spec_->name,
+               id_, pid_);
+  drain_started_ms_ = now_ms(context_.loop);
+  drain_timer_.start(
+      kDrainPollMs, [this] { check_drain(); }, kDrainPollMs);
+}
+
+void Instance::check_drain() {
+  // Done once its accept queue is empty, and has had time to be: a
+  // handshake that began before the steering changed ends in this queue.
+  std::uint64_t waited = now_ms(context_.loop) - drain_started_ms_;
+  int queued = listeners_.queued(this);
+  bool drained = queued == 0 && waited >= kDrainSettleMs;
+  bool given_up = waited >= static_cast<std::uint64_t>(spec_->kill_timeout_ms);
+  // Every other instance stopped meanwhile (`pm stop`): nowhere to steer to.
+  if (!drained && !given_up && pid_ > 0 && listeners_.others_accepting(this)) return;
+  drain_timer_.stop();
+  if (given_up && queued > 0)
+    spdlog::warn("{}[{}]: {} connection(s) still queued after {} ms; stopping pid {} anyway",
+                 spec_->name, id_, queued, waited, pid_);
+  signal_stop();
+}
+
+void Instance::signal_stop() {
+  run_stop_.wait(
+      run_, signal_number(spec_->kill_signal), spec_->kill_timeout_ms, [this] { return pid_; },
+      [this] {
+        run_ = RunProcesses();
+        set_state(InstanceState::Stopped);
+      });
+  if (pid_ <= 0) return;  // it exited while draining
+  if (spec_->shutdown_with_message && send_message("shutdown")) {
+    spdlog::info("{}[{}]: stopping pid {} with the message \"shutdown\"", spec_->name, id_, pid_);
+  } else if (channels_ && channels_->disconnect()) {
+    // The cluster's graceful stop: the worker closes its servers, finishes
+    // what it accepted, then closes its channel (see events.node_closed).
+    spdlog::info("{}[{}]: stopping pid {} with the cluster disconnect", spec_->name, id_, pid_);
+    if (!channels_->listening()) run_stop_.signal_all();
+  } else {
+    spdlog::info("{}[{}]: stopping pid {} with {}", spec_->name, id_, pid_, spec_->kill_signal);
+    run_stop_.signal_all();
+  }
+}
+
+}  // namespace pm
