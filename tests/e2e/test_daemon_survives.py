@@ -10,7 +10,7 @@ import signal
 import socket
 import subprocess
 
-from harness import PM, PmTestCase, main
+from harness import DEADLINE, PM, PmTestCase, main
 
 # Every signal whose default action would end pmd and that is not one of
 # pmd's own commands (TERM/INT stop it, HUP reopens logs, USR2 reloads).
@@ -208,7 +208,10 @@ time.sleep(1000)
                 pass  # already dropped
             poller = select.poll()
             poller.register(hog, select.POLLRDHUP)
-            self.wait_for(lambda: poller.poll(0), "pmd to drop the client that never reads")
+            # Generous: pmd reads 8 MiB a request until 64 MiB wait, which
+            # under ASan on a loaded machine took more than 20 s.
+            self.wait_for(lambda: poller.poll(0), "pmd to drop the client that never reads",
+                          deadline=max(DEADLINE, 120))
             self.pm("ping")
             # Unbounded, the replies would take about 850 MB.
             limit = 250 if self.sanitized(pmd) else 100
