@@ -15,52 +15,15 @@ second action is done, unless ab gave up on a refused connection (which is
 then the result)."""
 
 import os
-import re
-import subprocess
 import sys
 import time
 
-from common import (ROOT, RUNS, Homes, ensure_tools, print_header, spread, wait_port,
-                    wait_port_free)
+from common import (ROOT, RUNS, Homes, ensure_tools, failed_cell, load_failures, print_header,
+                    spread, start_load, wait_port, wait_port_free)
 
 PORT = 8091
 SECONDS = int(os.environ.get("BENCH_SECONDS", "9"))
 ACTIONS_AT = (2 / 9, 5 / 9)  # fractions of SECONDS into the load
-
-
-def start_load(tool):
-    if tool == "ab":
-        command = ["ab", "-r", "-q", "-c", "50", "-t", str(SECONDS), "-n", "10000000",
-                   f"http://127.0.0.1:{PORT}/"]
-    else:
-        command = ["wrk", "-t2", "-c50", f"-d{SECONDS}s", f"http://127.0.0.1:{PORT}/"]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def failures(tool, load):
-    """(requests, failed) of a finished load; when ab gave up (it stops at a
-    refused or reset connection, whatever -r says), failed is its reason."""
-    out = load.communicate()[0]
-    if tool == "ab":
-        complete = re.search(r"Complete requests:\s+(\d+)", out)
-        failed = re.search(r"Failed requests:\s+(\d+)", out)
-        non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
-        if complete and failed and load.returncode == 0:
-            return int(complete.group(1)), int(failed.group(1)) + \
-                (int(non2xx.group(1)) if non2xx else 0)
-        done = re.search(r"Total of (\d+) requests completed", out)
-        reason = re.search(r"^apr_\S+ (.*)$", out, re.M)
-        if done and reason:
-            return int(done.group(1)), f"ab aborted: {reason.group(1)}"
-    else:
-        total = re.search(r"(\d+) requests in", out)
-        if total and load.returncode == 0:
-            errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
-                               r"timeout (\d+)", out)
-            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-            return int(total.group(1)), (sum(map(int, errors.groups())) if errors else 0) + \
-                (int(non2xx.group(1)) if non2xx else 0)
-    raise SystemExit(f"{tool} failed (exit {load.returncode}):\n{out}")
 
 
 def measure(manager, action, tool, h, script):
@@ -70,14 +33,14 @@ def measure(manager, action, tool, h, script):
     pids = h.wait_online(manager, "app", 2)
     wait_port(PORT)
     time.sleep(1)
-    load = start_load(tool)
+    load = start_load(tool, PORT, 50, SECONDS)
     began = time.monotonic()
     for at in ACTIONS_AT:
         time.sleep(max(0.0, began + at * SECONDS - time.monotonic()))
         h.run(manager, action, "app")
         pids = h.wait_online(manager, "app", 2, replacing=pids)
     under_load = load.poll() is None
-    total, failed = failures(tool, load)
+    total, failed = load_failures(tool, load)
     if not under_load and isinstance(failed, int):
         raise SystemExit(f"{manager} {action}: {tool} ended before the second {action} was "
                          f"done; raise BENCH_SECONDS (now {SECONDS})")
@@ -109,11 +72,9 @@ def main():
     aborts = []
     for (manager, action, tool), runs in results.items():
         totals = [total for total, _ in runs]
-        counts = [f for _, f in runs if isinstance(f, int)]
         reasons = [f for _, f in runs if isinstance(f, str)]
-        failed = (f"ab aborted in {len(reasons)} of {len(runs)}" if reasons
-                  else spread(counts, ".0f"))
-        print(f"{manager:8} {action:8} {tool:4} {spread(totals, '.0f'):>24} {failed:>24}")
+        print(f"{manager:8} {action:8} {tool:4} {spread(totals, '.0f'):>24} "
+              f"{failed_cell(runs):>24}")
         aborts += [f"{manager} {action}: {reason}" for reason in reasons]
     for line in aborts:
         print(line)
