@@ -103,8 +103,18 @@ std::string local_time(std::int64_t ms) {
   return text;
 }
 
+/// A multi-line value (a reload error quoting the program's stderr) goes on
+/// as many lines, indented under the first, rather than as escaped newlines.
 void print_line(const std::string& key, const std::string& value) {
-  std::printf("  %-18s %s\n", key.c_str(), terminal_safe(value).c_str());
+  std::size_t start = 0;
+  std::string label = key;
+  do {
+    std::size_t end = value.find('\n', start);
+    std::string line = value.substr(start, end == std::string::npos ? end : end - start);
+    std::printf("  %-18s %s\n", label.c_str(), terminal_safe(line).c_str());
+    label.clear();
+    start = end == std::string::npos ? end : end + 1;
+  } while (start != std::string::npos && start < value.size());
 }
 
 void print_exit(const ExitRecord& exit) {

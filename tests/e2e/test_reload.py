@@ -59,7 +59,10 @@ class Reload(PmTestCase):
         self.assertEqual([r["pid"] for r in self.rows("web")], before)
         self.assertEqual({r["status"] for r in self.rows("web")}, {"online"})
         self.assertTrue(http_get(port).startswith("pid "))
-        self.assertIn("this version is broken", self.pm("describe", "web").stdout)
+        described = self.pm("describe", "web").stdout
+        self.assertIn("this version is broken", described)
+        # The program's stderr is quoted line by line, not as escaped newlines.
+        self.assertNotIn("\\x0a", described)
         # Fixed: the next reload goes through and clears the mark.
         os.remove(flag)
         self.pm("reload", "web")
