@@ -17,6 +17,7 @@
 #include <string>
 
 #include "common/user_error.h"
+#include "daemon/metrics/metrics_text.h"
 #include "daemon/supervision/run_cgroup.h"
 #include "daemon/takeover.h"
 #include "daemon/uv/close_and_delete.h"
@@ -114,6 +115,7 @@ void Daemon::open(const json* takeover) {
       loop_, [this](const json& request, std::shared_ptr<ClientConnection> client) {
         handler_->handle(request, std::move(client));
       });
+  open_metrics();
   if (takeover) {
     supervisor_->adopt_state(*takeover);
     reaper_->reap();  // children that exited while pmd was being replaced
@@ -143,6 +145,24 @@ void Daemon::open_notify_socket(const json* takeover) {
   else
     notify_ = std::make_unique<NotifySocket>(loop_, path, ready);
   context_->notify_path = notify_->path();
+}
+
+void Daemon::open_metrics() {
+  const char* address = std::getenv("PM_METRICS");
+  if (!address || !*address) return;
+  // A metrics address pmd cannot take must not cost the apps their
+  // supervisor: say why in pmd.log and go on without.
+  try {
+    metrics_ =
+        std::make_unique<MetricsEndpoint>(loop_, [this] { return metrics_text(*supervisor_); });
+    ListenAddress listen = MetricsEndpoint::parse_address(address);
+    metrics_->listen(listen);
+    listen.port = metrics_->port();
+    spdlog::info("metrics at http://{}/metrics", listen.display());
+  } catch (const std::exception& error) {
+    metrics_.reset();
+    spdlog::error("PM_METRICS={}: {}; no metrics are served", address, error.what());
+  }
 }
 
 void Daemon::watch_signal(int signum, void (*handler)(uv_signal_t*, int)) {
@@ -244,6 +264,7 @@ void Daemon::shutdown(std::function<void()> apps_stopped) {
     if (apps_stopped) apps_stopped();
     server_->close();
     notify_.reset();
+    metrics_.reset();
     for (auto* signal : signals_) uv_signal_stop(signal);
   });
 }

@@ -12,6 +12,7 @@
 #include "daemon/control/control_server.h"
 #include "daemon/logs/log_bus.h"
 #include "daemon/logs/log_files.h"
+#include "daemon/metrics/metrics_endpoint.h"
 #include "daemon/sockets/notify_socket.h"
 #include "daemon/supervision/child_reaper.h"
 #include "daemon/supervision/supervisor.h"
@@ -46,6 +47,8 @@ class Daemon {
   /// pm's signals (TERM, INT, USR2, HUP) and the ones it only logs (USR1).
   /// Binds pmd's NOTIFY_SOCKET, or takes over the previous pmd's.
   void open_notify_socket(const json* takeover);
+  /// Serves /metrics where PM_METRICS says, if it says.
+  void open_metrics();
   void watch_signals();
   void watch_signal(int signum, void (*handler)(uv_signal_t*, int));
 
@@ -61,6 +64,7 @@ class Daemon {
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<NotifySocket> notify_;  // calls into the supervisor
   std::unique_ptr<CommandHandler> handler_;
+  std::unique_ptr<MetricsEndpoint> metrics_;  // reads the supervisor
   std::unique_ptr<ControlServer> server_;
   std::vector<uv_signal_t*> signals_;
 };

@@ -9,10 +9,11 @@ packages=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libspdlog-de
 # Programs the examples and tests run; any install of them will do. The real
 # servers of tests/e2e/test_real_servers.py: Debian's uvicorn package holds the
 # `uvicorn` command (python3-uvicorn only the module), nginx-light brings nginx
-# and its echo module, puma runs on ruby; Go builds a test server.
+# and its echo module, puma runs on ruby; Go builds a test server. prometheus
+# brings promtool and the server that tests/e2e/test_metrics.py scrapes pmd with.
 declare -A programs=([node]=nodejs [python3]=python3 [curl]=curl [gunicorn]=gunicorn
                      [uvicorn]=uvicorn [nginx]=nginx-light [puma]=puma [ruby]=ruby
-                     [go]=golang-go)
+                     [go]=golang-go [promtool]=prometheus)
 # nginx is in /usr/sbin, which a normal user's PATH may lack.
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 

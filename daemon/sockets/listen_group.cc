@@ -17,6 +17,15 @@ namespace pm {
 
 namespace {
 
+/// The accept queue of a listening TCP socket, which the kernel reports as
+/// unacked.
+int queue_length(int fd) {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return 0;
+  return static_cast<int>(info.tcpi_unacked);
+}
+
 bool tcp(const ListenAddress& address) {
   return address.kind == ListenAddress::Kind::Tcp;
 }
@@ -79,11 +88,14 @@ void ListenGroup::release(SocketHolder holder) {
 int ListenGroup::queued(SocketHolder holder) const {
   const Member* member = find(holder);
   if (!member || !tcp(address_)) return 0;
-  // On a listening socket the kernel reports its accept queue as unacked.
-  tcp_info info{};
-  socklen_t length = sizeof info;
-  if (::getsockopt(member->fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return 0;
-  return static_cast<int>(info.tcpi_unacked);
+  return queue_length(member->fd);
+}
+
+int ListenGroup::queued_all() const {
+  if (!tcp(address_)) return 0;
+  int total = 0;
+  for (const Member& member : members_) total += queue_length(member.fd);
+  return total;
 }
 
 int ListenGroup::reset_queued(SocketHolder holder) {

@@ -61,6 +61,8 @@ class ListenGroup {
   bool holds(SocketHolder holder) const { return find(holder) != nullptr; }
   /// Connections waiting in `holder`'s accept queue.
   int queued(SocketHolder holder) const;
+  /// Connections waiting in every socket of the group.
+  int queued_all() const;
   /// Resets the connections waiting in `holder`'s queue, which no process
   /// will accept: the clients see it at once and retry, instead of waiting
   /// for an instance that is not coming. Returns how many.

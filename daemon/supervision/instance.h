@@ -111,6 +111,9 @@ class Instance {
   /// The CPU use of every process of the run since the last call, and
   /// their memory: an app behind `sh -c` or `npm start` counts whole.
   ProcessUsage usage();
+  /// CPU time so far and memory of the run's processes (see sample_run),
+  /// for the metrics: a reading that changes nothing.
+  ProcessSample resources() const { return sample_run(); }
   /// The source port of the readiness probe in flight, or 0.
   std::uint16_t probe_port() const { return probe_ ? probe_->source_port() : 0; }
   /// How the child got its socket; empty when it has not taken one.
