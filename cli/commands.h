@@ -18,6 +18,7 @@ void add_daemon_commands(CLI::App& app);
 void add_message_commands(CLI::App& app);
 void add_ecosystem_commands(CLI::App& app);
 void add_state_commands(CLI::App& app);
+void add_monit_command(CLI::App& app);
 
 /// The process table as pmd has it now (`list`).
 std::vector<ProcessRow> list_processes(DaemonClient& client);

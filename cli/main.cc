@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   pm::add_message_commands(app);
   pm::add_ecosystem_commands(app);
   pm::add_state_commands(app);
+  pm::add_monit_command(app);
 
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for a command");

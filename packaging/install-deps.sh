@@ -13,7 +13,7 @@ packages=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libspdlog-de
 # brings promtool and the server that tests/e2e/test_metrics.py scrapes pmd with.
 declare -A programs=([node]=nodejs [python3]=python3 [curl]=curl [gunicorn]=gunicorn
                      [uvicorn]=uvicorn [nginx]=nginx-light [puma]=puma [ruby]=ruby
-                     [go]=golang-go [promtool]=prometheus)
+                     [go]=golang-go [promtool]=prometheus [tmux]=tmux)
 # nginx is in /usr/sbin, which a normal user's PATH may lack.
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
