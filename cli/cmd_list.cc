@@ -68,6 +68,7 @@ void print_process_table(const std::vector<ProcessRow>& rows) {
                {"uptime", true},
                {"↺"},
                {"status"},
+               {"ready"},
                {"cpu", true},
                {"mem", true}});
   for (const auto& row : rows) {
@@ -80,6 +81,7 @@ void print_process_table(const std::vector<ProcessRow>& rows) {
                    {running ? format_duration(row.uptime_ms) : "-", ""},
                    {std::to_string(row.restarts), ""},
                    {row.status, status_colour(row.status)},
+                   {running ? (row.ready ? "yes" : "no") : "-", row.ready ? "32" : "33"},
                    {running ? format_cpu(row.cpu) : "-", ""},
                    {running ? format_bytes(row.memory) : "-", ""}});
   }
@@ -183,6 +185,8 @@ void print_describe(const InstanceDetails& instance) {
                         std::to_string(process.id) + " prints them)");
   print_line("out log", instance.out_log);
   print_line("error log", instance.err_log);
+  if (!instance.combined_log.empty()) print_line("combined log", instance.combined_log);
+  if (!spec.log_type.empty()) print_line("log type", spec.log_type);
   print_line("log rotation", "past " + format_bytes(static_cast<std::uint64_t>(spec.log_max_size)) +
                                  ", " + std::to_string(spec.log_max_files) + " kept");
   if (spec.merge_logs) print_line("merge logs", "yes");

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <climits>
 #include <iostream>
+#include <iterator>
 
 #include "cli/commands.h"
 #include "cli/ecosystem.h"
 #include "cli/ecosystem_file.h"
 #include "cli/format.h"
+#include "cli/start_outcome.h"
 #include "cli/terminal_text.h"
 #include "common/app_spec.h"
 #include "common/command_line.h"
@@ -80,7 +82,7 @@ json build_spec(const StartOptions& options) {
                     "\")");
   spec.log_date_format = strftime_format(spec.log_date_format);
   if (options.time && spec.log_date_format.empty()) spec.log_date_format = kTimeLogDateFormat;
-  for (std::string* file : {&spec.out_file, &spec.error_file})
+  for (std::string* file : {&spec.out_file, &spec.error_file, &spec.log_file})
     if (!file->empty() && !log_disabled(*file)) *file = absolute(*file);
   if (!options.max_memory_restart.empty()) {
     spec.max_memory_restart = parse_bytes(options.max_memory_restart);
@@ -117,10 +119,11 @@ void start_ecosystem(const std::string& file, const StartOptions& options) {
 void report_started(DaemonClient& client, const json& reply) {
   auto rows = reply.value(field::kProcesses, std::vector<ProcessRow>());
   for (const auto& name : reply.value(field::kNames, std::vector<std::string>())) {
-    auto count = std::count_if(rows.begin(), rows.end(),
-                               [&](const ProcessRow& row) { return row.name == name; });
-    say("started " + name + " (" + std::to_string(count) + " instance" + (count == 1 ? "" : "s") +
-        ")");
+    std::vector<ProcessRow> own;
+    std::copy_if(rows.begin(), rows.end(), std::back_inserter(own),
+                 [&](const ProcessRow& row) { return row.name == name; });
+    say("started " + name + " (" + std::to_string(own.size()) + " instance" +
+        (own.size() == 1 ? "" : "s") + "): " + start_outcome(own));
   }
   show_processes(client);
   for (const auto& warning : reply.value(field::kWarnings, json::array()))
@@ -133,6 +136,14 @@ void report_started(DaemonClient& client, const json& reply) {
       std::cerr << "    " << terminal_safe(line.get<std::string>(), true) << "\n";
   }
   if (!problems.empty()) throw UserError("not every instance started; see `pm logs`");
+  const json& log_problems = reply.value(field::kLogProblems, json::array());
+  for (const auto& problem : log_problems)
+    std::cerr << "pm: instance " << problem.value(field::kId, 0) << ": "
+              << problem.value(field::kProblem, "") << "\n";
+  if (!log_problems.empty())
+    throw UserError(
+        "its logs cannot be written where asked; it runs, and pm retries with each line: fix "
+        "the path or its permissions, or `pm delete` it and start it with another path");
 }
 
 json environment_with(const std::vector<std::string>& overrides) {
@@ -213,6 +224,12 @@ void add_start_command(CLI::App& app) {
   cmd->add_flag("--merge-logs", options->spec.merge_logs, "One log file per app, not per instance");
   cmd->add_option("-o,--output", options->spec.out_file, "stdout log file (/dev/null: none)");
   cmd->add_option("-e,--error", options->spec.error_file, "stderr log file (/dev/null: none)");
+  cmd->add_option("-l,--log", options->spec.log_file,
+                  "One more log file with stdout and stderr together");
+  cmd->add_option("--log-type", options->spec.log_type,
+                  "json: each log line as a JSON object (message, timestamp, type, process_id, "
+                  "app_name)")
+      ->check(CLI::IsMember({"json"}));
   cmd->add_option("--max-memory-restart", options->max_memory_restart,
                   "Reload an instance whose memory goes over this (300M, 1G)");
   cmd->add_option("--cron-restart", options->spec.cron_restart,

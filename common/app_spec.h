@@ -50,6 +50,8 @@ struct AppSpec {
   // Logs.
   std::string out_file;         // empty: $PM_HOME/logs/<name>-<index>-out.log; /dev/null: none
   std::string error_file;       // likewise for stderr
+  std::string log_file;         // out and err together, besides their own files; empty: none
+  std::string log_type;         // "json": one JSON object per line (PM2's keys); empty: as written
   bool merge_logs = false;      // one file per app, not per instance
   std::string log_date_format;  // strftime format prefixed to each line; empty: none
   std::int64_t log_max_size = 10 << 20;  // rotate a log file past this many bytes
@@ -117,6 +119,8 @@ void visit_fields(Spec& spec, Visit&& visit) {
   visit(SpecField{"instance_var", Form::Text}, spec.instance_var);
   visit(SpecField{"out_file", Form::Text}, spec.out_file);
   visit(SpecField{"error_file", Form::Text}, spec.error_file);
+  visit(SpecField{"log_file", Form::Text, "log"}, spec.log_file);
+  visit(SpecField{"log_type", Form::Text}, spec.log_type);
   visit(SpecField{"merge_logs", Form::Flag}, spec.merge_logs);
   visit(SpecField{"log_date_format", Form::Text}, spec.log_date_format);
   visit(SpecField{"log_max_size", Form::Size}, spec.log_max_size);

@@ -25,6 +25,7 @@ constexpr auto kDetailsMembers =
                     json_member(field::kStartWarning, &InstanceDetails::start_warning),
                     json_member(field::kOutLog, &InstanceDetails::out_log),
                     json_member(field::kErrLog, &InstanceDetails::err_log),
+                    json_member(field::kCombinedLog, &InstanceDetails::combined_log),
                     json_member(field::kLogError, &InstanceDetails::log_error),
                     json_member(field::kSocketVia, &InstanceDetails::socket_via),
                     json_member(field::kReadyVia, &InstanceDetails::ready_via),

@@ -34,6 +34,7 @@ struct InstanceDetails {
   std::string start_warning;    // what its start warned about (App::start_warning)
   std::string out_log;
   std::string err_log;
+  std::string combined_log;         // out and err together (log_file); empty: none
   std::string log_error;            // why a log file cannot be written
   std::string socket_via;           // how the process gets its listening socket
   std::string ready_via;            // which signal made it ready

@@ -11,6 +11,7 @@ constexpr auto kMembers = std::make_tuple(
     json_member(field::kId, &ProcessRow::id), json_member(field::kName, &ProcessRow::name),
     json_member(field::kMode, &ProcessRow::mode), json_member(field::kListen, &ProcessRow::listen),
     json_member(field::kPid, &ProcessRow::pid), json_member(field::kStatus, &ProcessRow::status),
+    json_member(field::kReady, &ProcessRow::ready),
     json_member(field::kRestarts, &ProcessRow::restarts),
     json_member(field::kUptimeMs, &ProcessRow::uptime_ms),
     json_member(field::kCpu, &ProcessRow::cpu), json_member(field::kMemory, &ProcessRow::memory));

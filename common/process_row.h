@@ -16,7 +16,10 @@ struct ProcessRow {
   std::string mode;    // "fork", or "cluster" for an app of several instances
   std::string listen;  // the app's bound addresses, comma-separated
   int pid = 0;         // 0 when no process runs
-  std::string status;  // launching, online, stopping, stopped, waiting restart, errored
+  // As PM2 means it: online once the process runs (launching only while
+  // --wait-ready waits), stopping, stopped, waiting restart, errored.
+  std::string status;
+  bool ready = false;  // serving: what reloads and `pm start` wait for
   int restarts = 0;
   std::int64_t uptime_ms = 0;
   double cpu = 0;            // percent of one CPU

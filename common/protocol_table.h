@@ -68,6 +68,8 @@ inline constexpr char kVersion[] = "version";       // pmd's version
 inline constexpr char kStartedAt[] = "started_at";  // when pmd's image started, ms since 1970
 inline constexpr char kApp[] = "app";               // an app's name in a progress message
 inline constexpr char kLine[] = "line";             // one line of output
+// start, scale: {id, problem} per instance whose log files cannot be written.
+inline constexpr char kLogProblems[] = "log_problems";
 
 // Rows: ProcessRow, InstanceDetails, ExitRecord, log events.
 inline constexpr char kId[] = "id";
@@ -75,6 +77,8 @@ inline constexpr char kName[] = "name";
 inline constexpr char kMode[] = "mode";
 inline constexpr char kListen[] = "listen";
 inline constexpr char kStatus[] = "status";
+// Serving: a ready signal came, or listen_timeout passed (status is PM2's).
+inline constexpr char kReady[] = "ready";
 inline constexpr char kRestarts[] = "restarts";
 inline constexpr char kUptimeMs[] = "uptime_ms";
 inline constexpr char kCpu[] = "cpu";
@@ -84,6 +88,7 @@ inline constexpr char kUnstableRestarts[] = "unstable_restarts";
 inline constexpr char kLastExit[] = "last_exit";
 inline constexpr char kOutLog[] = "out_log";
 inline constexpr char kErrLog[] = "err_log";
+inline constexpr char kCombinedLog[] = "log";  // stdout and stderr in one file (log_file)
 inline constexpr char kLogError[] = "log_error";
 inline constexpr char kSocketVia[] = "socket_via";
 inline constexpr char kReadyVia[] = "ready_via";
@@ -118,16 +123,17 @@ struct Command {
 /// Every command, grouped as pmd's handlers are (daemon/control/*_commands).
 namespace command {
 // Processes. A start with `wait` replies once every new instance is ready
-// or has failed; `problems` holds {id, problem, stderr} per failed one.
+// or has failed; `problems` holds {id, problem, stderr} per failed one,
+// `log_problems` {id, problem} per instance whose log files cannot be had.
 inline constexpr Command kStart{
     "start",
     {field::kSpec, field::kSpecs, field::kWait},
-    {field::kNames, field::kProcesses, field::kProblems, field::kWarnings},
+    {field::kNames, field::kProcesses, field::kProblems, field::kLogProblems, field::kWarnings},
     {}};
 inline constexpr Command kScale{
     "scale",
     {field::kName, field::kCount},
-    {field::kNames, field::kProcesses, field::kProblems, field::kWarnings},
+    {field::kNames, field::kProcesses, field::kProblems, field::kLogProblems, field::kWarnings},
     {}};
 inline constexpr Command kStop{"stop", {field::kTargets}, {field::kProcesses}, {}};
 inline constexpr Command kRestart{"restart", {field::kTargets}, {field::kProcesses}, {}};

@@ -66,6 +66,10 @@ void flush(CommandContext& context, const json& request, Client client) {
         sink->file().truncate();
         files.push_back(sink->file().path());
       }
+      if (LogFile* combined = instance->out_log().combined()) {
+        combined->truncate();
+        files.push_back(combined->path());
+      }
     }
   }
   client->reply(ok_reply({{field::kFiles, files}}));

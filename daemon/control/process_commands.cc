@@ -46,6 +46,7 @@ void reply_when_started(CommandContext& context, const std::vector<std::string>&
     client->reply(ok_reply({{field::kNames, names},
                             {field::kProcesses, process_rows(supervisor, ids)},
                             {field::kProblems, progress.problems},
+                            {field::kLogProblems, progress.log_problems},
                             {field::kWarnings, progress.warnings}}));
     return true;
   };

@@ -48,7 +48,8 @@ ProcessRow process_row(const App& app, Instance& instance) {
   row.mode = Supervisor::mode(app);
   row.listen = listen_text(app);
   row.pid = instance.pid();
-  row.status = state_name(instance.state());
+  row.status = instance.status();
+  row.ready = instance.ready();
   row.restarts = instance.restarts();
   row.uptime_ms = static_cast<std::int64_t>(instance.uptime_ms());
   ProcessUsage usage = instance.usage();
@@ -83,6 +84,10 @@ InstanceDetails instance_details(const App& app, Instance& instance) {
   details.out_log = out.path();
   details.err_log = err.path();
   details.log_error = out.error().empty() ? err.error() : out.error();
+  if (LogFile* combined = instance.out_log().combined()) {
+    details.combined_log = combined->path();
+    if (details.log_error.empty()) details.log_error = combined->error();
+  }
   details.socket_via = instance.socket_via();
   details.ready_via = instance.ready_via();
   // launch_child gives it only to the programs that take it.

@@ -19,6 +19,13 @@ StartProgress StartProgress::of(const Supervisor& supervisor, const std::vector<
     for (const auto& instance : app->instances()) {
       if (!only.empty() && std::find(only.begin(), only.end(), instance->id()) == only.end())
         continue;
+      std::string log_error = instance->out_log().file().error();
+      if (log_error.empty()) log_error = instance->err_log().file().error();
+      if (log_error.empty() && instance->out_log().combined())
+        log_error = instance->out_log().combined()->error();
+      if (!log_error.empty())
+        progress.log_problems.push_back(
+            {{field::kId, instance->id()}, {field::kProblem, log_error}});
       InstanceState state = instance->state();
       std::string problem;
       if (state == InstanceState::Online || state == InstanceState::Stopping) continue;

@@ -15,11 +15,12 @@ class Supervisor;
 
 /// A plain value, taken afresh at every instance state change.
 struct StartProgress {
-  bool pending = false;           // some instance is still launching
-  json problems = json::array();  // {id, problem, stderr} for each failed instance
-  std::string listen_error;       // a port that could not be had
-  std::string missing_app;        // an app deleted while it started
-  json warnings = json::array();  // what the user should know about the apps
+  bool pending = false;               // some instance is not ready yet
+  json problems = json::array();      // {id, problem, stderr} for each failed instance
+  json log_problems = json::array();  // {id, problem}: a log file it cannot write
+  std::string listen_error;           // a port that could not be had
+  std::string missing_app;            // an app deleted while it started
+  json warnings = json::array();      // what the user should know about the apps
 
   /// Looks at the instances of `names` (only the ids in `only`, if any).
   /// Once `out_of_time`, a launching instance is no longer waited for.

@@ -11,6 +11,17 @@
 
 namespace pm {
 
+namespace {
+
+/// Creates the missing directories above `path`, as PM2 does for its logs.
+void make_parents(const std::string& path) {
+  for (auto slash = path.find('/', 1); slash != std::string::npos;
+       slash = path.find('/', slash + 1))
+    if (::mkdir(path.substr(0, slash).c_str(), 0755) != 0 && errno != EEXIST) return;
+}
+
+}  // namespace
+
 LogFile::LogFile(std::string path, std::int64_t max_size, int max_files)
     : path_(std::move(path)),
       max_size_(max_size),
@@ -25,6 +36,10 @@ LogFile::~LogFile() {
 
 bool LogFile::open() {
   fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd_ < 0 && errno == ENOENT) {
+    make_parents(path_);
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  }
   if (fd_ < 0) {
     std::string error = "cannot open " + path_ + ": " + std::strerror(errno);
     if (error != error_) spdlog::warn("{}", error);

@@ -4,14 +4,19 @@ namespace pm {
 
 std::shared_ptr<LogFile> LogFiles::open(const Paths& paths, const AppSpec& spec, int index,
                                         const char* stream) {
-  const std::string& configured = stream[0] == 'o' ? spec.out_file : spec.error_file;
+  std::string stream_name = stream;
+  const std::string& configured = stream_name == "out"   ? spec.out_file
+                                  : stream_name == "err" ? spec.error_file
+                                                         : spec.log_file;
   std::string path = configured;
+  if (path.empty() && stream_name == "log") return nullptr;
   if (path.empty()) {
     path = paths.log_dir() + "/" + spec.name;
     if (!spec.merge_logs) path += "-" + std::to_string(index);
-    path += std::string("-") + stream + ".log";
-  } else if (!spec.merge_logs && !log_disabled(path)) {
-    // One file per instance unless merged, as PM2 does with out_file.
+    path += "-" + stream_name + ".log";
+  } else if (!spec.merge_logs && spec.instances != 1 && !log_disabled(path)) {
+    // One file per instance unless merged, as PM2 does with out_file; a
+    // single instance writes the file named, as PM2 does in fork mode.
     auto dot = path.find_last_of('.');
     auto slash = path.find_last_of('/');
     std::string suffix = "-" + std::to_string(index);

@@ -16,9 +16,10 @@ namespace pm {
 /// Owned by the Daemon; hands out shared LogFiles and forgets unused ones.
 class LogFiles {
  public:
-  /// The file for stream ("out" or "err") of the instance at `index` of
-  /// `spec` (its position in the app, not its id, so that an app deleted and
-  /// started again writes to the files it had).
+  /// The file for stream ("out", "err", or "log": both, null unless
+  /// log_file is set) of the instance at `index` of `spec` (its position in
+  /// the app, not its id, so that an app deleted and started again writes
+  /// to the files it had).
   std::shared_ptr<LogFile> open(const Paths& paths, const AppSpec& spec, int index,
                                 const char* stream);
   /// Calls `action` on every open file.

@@ -1,12 +1,9 @@
 #include "daemon/logs/log_sink.h"
 
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <ctime>
 
 #include "daemon/uv/close_and_delete.h"
 
@@ -24,42 +21,20 @@ char g_read_buffer[64 * 1024];
 }  // namespace
 
 LogSink::LogSink(uv_loop_t* loop, LogBus& bus, int instance_id, const std::string& app,
-                 const char* stream, std::shared_ptr<LogFile> file, std::string date_format)
+                 const char* stream, LogTargets targets)
     : loop_(loop),
       bus_(bus),
       instance_id_(instance_id),
       app_(app),
       stream_(stream),
-      file_(std::move(file)),
-      date_format_(std::move(date_format)) {}
+      file_(std::move(targets.file)),
+      combined_(std::move(targets.combined)),
+      format_(std::move(targets.date_format), targets.json, instance_id, app, stream) {}
 
 void LogSink::write_lines(std::string_view lines) {
-  if (date_format_.empty()) {
-    file_->write(lines);
-    return;
-  }
-  // One timestamp per batch: the lines arrived together.
-  timeval now{};
-  ::gettimeofday(&now, nullptr);
-  tm local{};
-  ::localtime_r(&now.tv_sec, &local);
-  std::string format = date_format_;
-  char millis[24];
-  std::snprintf(millis, sizeof millis, "%03ld", static_cast<long>(now.tv_usec / 1000));
-  for (auto at = format.find("%L"); at != std::string::npos; at = format.find("%L", at))
-    format.replace(at, 2, millis);
-  char stamp[128];
-  std::size_t length = std::strftime(stamp, sizeof stamp, format.c_str(), &local);
-  stamped_.clear();
-  while (!lines.empty()) {
-    auto newline = lines.find('\n');
-    std::size_t end = newline == std::string_view::npos ? lines.size() : newline + 1;
-    stamped_.append(stamp, length);
-    stamped_.append(": ");
-    stamped_.append(lines.substr(0, end));
-    lines.remove_prefix(end);
-  }
-  file_->write(stamped_);
+  std::string_view formatted = format_.apply(lines);
+  file_->write(formatted);
+  if (combined_) combined_->write(formatted);
 }
 
 LogSink::~LogSink() {

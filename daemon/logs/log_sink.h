@@ -11,16 +11,23 @@
 #include "common/protocol.h"
 #include "daemon/logs/log_bus.h"
 #include "daemon/logs/log_file.h"
+#include "daemon/logs/log_format.h"
 
 namespace pm {
+
+/// Where and how a LogSink writes its lines.
+struct LogTargets {
+  std::shared_ptr<LogFile> file;      // the stream's own file
+  std::shared_ptr<LogFile> combined;  // out and err together (log_file), or none
+  std::string date_format;            // see LogFormat
+  bool json = false;                  // log_type json
+};
 
 /// Owned by an Instance; outlives the processes whose pipes it reads.
 class LogSink {
  public:
-  /// `date_format` (strftime, %L for milliseconds) prefixes each line in
-  /// the file when not empty.
   LogSink(uv_loop_t* loop, LogBus& bus, int instance_id, const std::string& app, const char* stream,
-          std::shared_ptr<LogFile> file, std::string date_format);
+          LogTargets targets);
   ~LogSink();
   LogSink(const LogSink&) = delete;
   LogSink& operator=(const LogSink&) = delete;
@@ -29,6 +36,8 @@ class LogSink {
   /// after draining and closing the previous one.
   void attach(int fd);
   LogFile& file() { return *file_; }
+  /// The file shared with the other stream (log_file), or null.
+  LogFile* combined() { return combined_.get(); }
   /// The pipe being read, or -1.
   int fd() const;
 
@@ -36,7 +45,7 @@ class LogSink {
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   void consume(const char* data, std::size_t size);
   void emit_partial();
-  /// Writes complete lines (each ending in '\n') to the file, stamped if asked.
+  /// Writes complete lines (each ending in '\n') to the files, formatted.
   void write_lines(std::string_view lines);
   void detach();
 
@@ -46,8 +55,8 @@ class LogSink {
   const std::string& app_;
   const char* stream_;
   std::shared_ptr<LogFile> file_;
-  std::string date_format_;
-  std::string stamped_;        // reused buffer for timestamped lines
+  std::shared_ptr<LogFile> combined_;
+  LogFormat format_;
   uv_pipe_t* pipe_ = nullptr;  // the pipe being read; its data points here
   std::string partial_;
 };

@@ -55,6 +55,13 @@ std::int64_t wall_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+LogTargets log_targets(InstanceContext& context, const AppSpec& spec, int index,
+                       const char* stream) {
+  return {context.log_files.open(context.paths, spec, index, stream),
+          context.log_files.open(context.paths, spec, index, "log"), spec.log_date_format,
+          spec.log_type == "json"};
+}
+
 }  // namespace
 
 const char* state_name(InstanceState state) {
@@ -75,6 +82,14 @@ const char* state_name(InstanceState state) {
   return "unknown";
 }
 
+const char* Instance::status() const {
+  // Launching is pmd's wait for readiness; PM2 shows it only until the
+  // process runs, or, with wait_ready, until the process says it is ready.
+  if (state_ == InstanceState::Launching && pid_ > 0 && !spec_->wait_ready)
+    return state_name(InstanceState::Online);
+  return state_name(state_);
+}
+
 Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<const AppSpec> spec,
                    ListenerSet& listeners, const json* adopted)
     : context_(context),
@@ -86,9 +101,9 @@ Instance::Instance(InstanceContext& context, int id, int index, std::shared_ptr<
       policy_(spec_->min_uptime_ms, spec_->max_restarts, spec_->exp_backoff_restart_delay_ms,
               spec_->restart_delay_ms),
       out_(context.loop, context.bus, id, spec_->name, "out",
-           context.log_files.open(context.paths, *spec_, index, "out"), spec_->log_date_format),
+           log_targets(context, *spec_, index, "out")),
       err_(context.loop, context.bus, id, spec_->name, "err",
-           context.log_files.open(context.paths, *spec_, index, "err"), spec_->log_date_format),
+           log_targets(context, *spec_, index, "err")),
       ready_timer_(context.loop),
       restart_timer_(context.loop),
       drain_timer_(context.loop),

@@ -91,6 +91,11 @@ class Instance {
   InstanceState state() const { return state_; }
   /// Ready, and not stopping: new connections may be steered to it.
   bool accepting() const { return state_ == InstanceState::Online && pid_ > 0; }
+  /// A process runs and has said it serves (or listen_timeout passed).
+  bool ready() const { return accepting(); }
+  /// The status PM2 users read: its process runs and pmd no longer waits
+  /// for an explicit ready signal (--wait-ready) before counting it.
+  const char* status() const;
   /// Not accepting yet, but will be: its socket's queue waits for it.
   bool on_its_way() const {
     return state_ == InstanceState::Launching || state_ == InstanceState::WaitingRestart;

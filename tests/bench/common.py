@@ -174,10 +174,12 @@ class Homes:
             return int(f.read())
 
     def instances(self, tool, name):
-        """[(pid, status)] of the instances of app `name`, from jlist."""
+        """[(pid, status)] of the instances of app `name`, from jlist. pm's
+        count as online once ready (serving), which is what they measure."""
         rows = json.loads(self.run(tool, "jlist").stdout or "[]")
         if tool == "pm":
-            return [(r["pid"], r["status"]) for r in rows if r["name"] == name]
+            return [(r["pid"], "online" if r["ready"] else "not ready") for r in rows
+                    if r["name"] == name]
         return [(r["pid"], r["pm2_env"]["status"]) for r in rows if r["name"] == name]
 
     def wait_online(self, tool, name, count, deadline=30, replacing=()):

@@ -311,6 +311,18 @@ class PmTestCase(unittest.TestCase):
         return self.wait_for(check, f"every instance of {name} to be {status}: "
                              f"{self.rows(name)}")
 
+    def wait_ready(self, name, count=None):
+        """Every instance of NAME online and ready: serving, as reloads and
+        `pm start` count it (`online` alone means its process runs)."""
+        def check():
+            rows = self.rows(name)
+            if count is not None and len(rows) != count:
+                return None
+            return rows if rows and all(r["status"] == "online" and r["ready"]
+                                        for r in rows) else None
+        return self.wait_for(check, lambda: f"every instance of {name} to be online "
+                             f"and ready: {self.rows(name)}")
+
     def wait_log(self, path, text):
         def check():
             try:

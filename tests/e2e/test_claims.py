@@ -213,7 +213,7 @@ class Claims(PmTestCase):
         gate = os.path.join(self.tmp, "gate")
         script = self.write("threaded.py", THREADED_SERVER)
         self.pm("start", script, "-i", "2", "--kill-timeout", "30000", "--", str(port), gate)
-        rows = self.wait_status("threaded", "online")
+        rows = self.wait_ready("threaded")
         slow = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE)
         slow.request("GET", "/slow")
         holder = self.wait_for(
@@ -290,7 +290,7 @@ class Claims(PmTestCase):
         pids = {name: self.rows(name)[0]["pid"] for name in ("lost", "full")}
         self.wait_log(self.log_path("lost", 0, "err"), "done")
         self.wait_log(os.path.join(self.home, "logs", "full-err.log"), "done")
-        problems = {"lost": f"cannot open {blocker}/out-0.log: Not a directory",
+        problems = {"lost": f"cannot open {blocker}/out.log: Not a directory",
                     "full": "cannot write /dev/full: No space left on device"}
         log = self.pmd_log()
         for name, problem in problems.items():
@@ -358,9 +358,10 @@ class Claims(PmTestCase):
         self.pm("start", "/bin/sleep", "--name", "default", "--no-wait", "--", "1000")
         self.pm("start", "/bin/sleep", "--name", "short", "--no-wait", "--listen-timeout", "1500",
                 "--", "1000")
-        self.wait_status("short", "online")
-        self.assertEqual(self.rows("default")[0]["status"], "launching")
-        self.wait_status("default", "online")
+        self.wait_ready("short")
+        [row] = self.rows("default")
+        self.assertEqual((row["status"], row["ready"]), ("online", False))
+        self.wait_ready("default")
         describe = self.pm("describe", "default").stdout
         self.assertRegex(describe, r"listen timeout\s+3000 ms\n")
         self.assertIn("yes, by no signal within listen_timeout", describe)

@@ -27,7 +27,9 @@ class Cluster(PmTestCase):
         out = self.pm("start", script, "-i", "2").stdout
         self.assertIn("started server (2 instances)", out)
         rows = self.rows("server")
-        self.assertEqual([r["status"] for r in rows], ["online", "online"], "ready on return")
+        self.assertEqual([(r["status"], r["ready"]) for r in rows], [("online", True)] * 2,
+                         "ready on return")
+        self.assertIn("started server (2 instances): online, ready", out)
         self.assertEqual({r["mode"] for r in rows}, {"cluster"})
         self.assertEqual({r["listen"] for r in rows}, {f":{port}"})
         answers = self.pids_answering(port, 2)
@@ -40,7 +42,7 @@ class Cluster(PmTestCase):
         port = free_port()
         script = self.write("selfbind.py", PID_SERVER)
         self.pm("start", script, "-i", "2", "--", str(port))
-        rows = self.wait_status("selfbind", "online")
+        rows = self.wait_ready("selfbind")
         answers = self.pids_answering(port, 2)
         self.assertEqual(answers, {f"pid {r['pid']}" for r in rows})
         self.assertIn("preload", self.pm("describe", "selfbind").stdout)
@@ -49,7 +51,7 @@ class Cluster(PmTestCase):
         port = free_port()
         self.pm("start", f"python3 -m http.server {port} --bind 127.0.0.1", "-i", "2",
                 "--name", "static", cwd=self.tmp)
-        self.wait_status("static", "online")
+        self.wait_ready("static")
         self.write("hello.txt", "hello from disk\n")
         self.assertEqual(http_get(port, "/hello.txt"), "hello from disk\n")
 
@@ -58,7 +60,7 @@ class Cluster(PmTestCase):
         script = self.write("fdserver.py", program("listen_fds_server.py"))
         self.pm("start", script, "--listen", f"127.0.0.1:{port}", "-i", "2", "--listen-timeout",
                 "300", "--", "{port}", "{fd}")
-        rows = self.wait_status("fdserver", "online")
+        rows = self.wait_ready("fdserver")
         answer = http_get(port)
         self.assertIn(f"args ['{port}', '3']", answer)
         self.assertIn(answer.split()[1], {str(r["pid"]) for r in rows})
@@ -68,7 +70,7 @@ class Cluster(PmTestCase):
         port = free_port()
         script = self.write("selfbind.py", PID_SERVER)
         self.pm("start", script, "-i", "2", "--", str(port))
-        rows = self.wait_status("selfbind", "online")
+        rows = self.wait_ready("selfbind")
         listening = set(tcp_inodes(port, LISTEN))
         daemon = socket_inodes(self.daemon_pid())
         held = [socket_inodes(row["pid"]) & listening for row in rows]
@@ -103,7 +105,7 @@ threading.Thread(target=v4.serve_forever, daemon=True).start()
 v6.serve_forever()
 """)
         self.pm("start", script, "-i", "2")
-        rows = self.wait_status("dual", "online")
+        rows = self.wait_ready("dual")
         pids = {str(row["pid"]) for row in rows}
         self.assertIn(" AF_INET ", http_get(port) + " ")
         with socket.create_connection(("::1", port), timeout=10) as s:
@@ -116,12 +118,12 @@ v6.serve_forever()
     def test_describe_says_where_the_socket_came_from_only_once_it_did(self):
         worker = self.write("worker.py", "import time\ntime.sleep(1000)\n")
         self.pm("start", worker, "--listen-timeout", "0")
-        self.wait_status("worker", "online")
+        self.wait_ready("worker")
         self.assertRegex(self.pm("describe", "worker").stdout, r"socket from\s+-\n")
         port = free_port()
         script = self.write("selfbind.py", PID_SERVER)
         self.pm("start", script, "--", str(port))
-        self.wait_status("selfbind", "online")
+        self.wait_ready("selfbind")
         self.assertIn("preload (its own bind)", self.pm("describe", "selfbind").stdout)
 
     def test_no_connection_refused_while_an_instance_is_killed(self):
@@ -147,7 +149,7 @@ v6.serve_forever()
         self.assertEqual(refused, 0)
         self.assertLessEqual(other_errors, 2)
         row = self.wait_for(lambda: next((r for r in self.rows("server")
-                                          if r["id"] == 0 and r["status"] == "online"
+                                          if r["id"] == 0 and r["ready"]
                                           and r["pid"] != victim), None),
                             "the killed instance to come back")
         self.assertEqual(row["restarts"], 1)
@@ -158,12 +160,12 @@ v6.serve_forever()
         port = free_port()
         script = self.write("selfbind.py", PID_SERVER)
         self.pm("start", script, "-i", "2", "--", str(port))
-        self.wait_status("selfbind", "online")
+        self.wait_ready("selfbind")
         self.assertIsNotNone(listening_inode(port))
         self.pm("stop", "selfbind")
         self.assertIsNone(listening_inode(port), "stopping the app frees its port")
         self.pm("restart", "selfbind")
-        self.wait_status("selfbind", "online")
+        self.wait_ready("selfbind")
         http_get(port)
         self.pm("delete", "selfbind")
         self.assertIsNone(listening_inode(port))

@@ -121,7 +121,7 @@ class Daemon(PmTestCase):
     def test_kill_stops_every_app_and_leaves_no_process(self):
         self.pm("start", "sleep 1000", "-i", "2", "--name", "a")
         self.pm("start", self.write("b.py", "import time\ntime.sleep(1000)\n"), "--name", "b")
-        pids = [r["pid"] for r in self.wait_status("a", "online")] + [self.rows("b")[0]["pid"]]
+        pids = [r["pid"] for r in self.wait_ready("a")] + [self.rows("b")[0]["pid"]]
         pmd = self.daemon_pid()
         out = self.pm("kill").stdout
         self.assertIn("pmd stopped", out)
@@ -134,7 +134,7 @@ class Daemon(PmTestCase):
 
     def test_sigterm_to_the_daemon_stops_apps_too(self):
         self.pm("start", "sleep 1000", "--name", "a")
-        pid = self.wait_status("a", "online")[0]["pid"]
+        pid = self.wait_ready("a")[0]["pid"]
         pmd = self.daemon_pid()
         os.kill(pmd, 15)
         self.wait_for(lambda: not pid_alive(pmd), "pmd to exit on SIGTERM")

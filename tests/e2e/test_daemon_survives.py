@@ -31,7 +31,7 @@ class DaemonSurvivesTest(PmTestCase):
 
     def test_values_nested_100000_deep_are_refused(self):
         self.pm("start", "/bin/sleep", "--name", "nap", "--", "1000")
-        [row] = self.wait_status("nap", "online")
+        [row] = self.wait_ready("nap")
         pmd = self.daemon_pid()
         requests = {
             "start": {"spec": {"script": "/bin/sleep", "name": "deep", "env": {"A": "@"}}},
@@ -87,13 +87,13 @@ time.sleep(1000)
         self.pm("start", python, "--name", "deep-py")
         pmd = self.daemon_pid()
         self.wait_log(self.log_path("deep-py", 0), "sent")
-        self.wait_status("deep-node", "online")
+        self.wait_ready("deep-node")
         self.pm("ping")
         self.assertEqual(self.daemon_pid(), pmd)
 
     def test_stray_signals_do_not_kill_pmd(self):
         self.pm("start", "/bin/sleep", "--name", "nap", "--", "1000")
-        [row] = self.wait_status("nap", "online")
+        [row] = self.wait_ready("nap")
         pmd = self.daemon_pid()
         signals = [getattr(signal, name) for name in STRAY_SIGNALS]
         signals += [signal.SIGRTMIN, signal.SIGRTMIN + 5, signal.SIGRTMAX]
@@ -127,7 +127,7 @@ time.sleep(1000)
                                 capture_output=True, text=True, timeout=120,
                                 preexec_fn=low_limit)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        rows = self.wait_status("many", "online", count=60)
+        rows = self.wait_ready("many", count=60)
         self.assertEqual(len({row["pid"] for row in rows}), 60)
         # Per instance: its stdout and stderr pipes and log files, the
         # preload library's listen channel and the message channel.
@@ -193,7 +193,7 @@ time.sleep(1000)
         self.env["ASAN_OPTIONS"] += ":quarantine_size_mb=1:thread_local_quarantine_size_kb=64"
         self.pm("start", "sh", "--name", "chatty", "--", "-c",
                 "yes " + "x" * 199 + " | head -n 150000; echo done; exec sleep 1000")
-        [row] = self.wait_status("chatty", "online")
+        [row] = self.wait_ready("chatty")
         self.wait_log(self.log_path("chatty", 0), "done")
         pmd = self.daemon_pid()
         before = self.rss_mb(pmd)

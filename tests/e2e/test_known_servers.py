@@ -153,7 +153,7 @@ class RealServers(PmTestCase):
         port = free_port()
         result = self.pm("start", binary, "-i", "2", "--listen", str(port))
         self.assertNotIn("warning", result.stderr)
-        rows = self.wait_status("goserver", "online", count=2)
+        rows = self.wait_ready("goserver", count=2)
         self.assertIn(http_get(port), {f"pid {row['pid']}" for row in rows})
         self.assertNotIn("warning", self.pm("describe", "goserver").stdout)
 

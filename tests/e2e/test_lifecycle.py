@@ -13,7 +13,7 @@ class Lifecycle(PmTestCase):
         out = self.pm("start", script, "-i", "2", "--name", "web").stdout
         self.assertIn("started web (2 instances)", out)
         self.pm("start", script, "--name", "worker")
-        web = self.wait_status("web", "online", count=2)
+        web = self.wait_ready("web", count=2)
         self.assertEqual(sorted(r["id"] for r in web), [0, 1])
         self.assertEqual({r["mode"] for r in web}, {"cluster"})
         self.assertEqual(self.rows("worker")[0]["mode"], "fork")
@@ -36,7 +36,7 @@ class Lifecycle(PmTestCase):
 
         # By name: every instance of the app, and it comes back with new pids.
         self.pm("restart", "web")
-        rows = self.wait_status("web", "online", count=2)
+        rows = self.wait_ready("web", count=2)
         self.assertNotIn(rows[0]["pid"], old.values())
         self.assertEqual(rows[0]["restarts"], 1)
         self.wait_log(self.log_path("web", 0), "up 0 0 web")
@@ -131,7 +131,7 @@ class Lifecycle(PmTestCase):
     def test_scale_up_and_down(self):
         self.pm("start", "sleep 1000", "--name", "s", "-i", "2")
         self.pm("scale", "s", "4")
-        self.wait_status("s", "online", count=4)
+        self.wait_ready("s", count=4)
         self.assertEqual([r["id"] for r in self.rows("s")], [0, 1, 2, 3])
         removed = [r["pid"] for r in self.rows("s")][1:]
         self.pm("scale", "s", "-3")

@@ -194,7 +194,7 @@ class LogFiles(PmTestCase):
         self.assertFalse(glob.glob(os.path.join(self.home, "logs", "m*err*")))
         out = self.write("custom.log", "")
         self.pm("start", script, "--name", "c", "--output", out)
-        self.wait_log(os.path.join(self.tmp, "custom-0.log"), "up None")
+        self.wait_log(out, "up None")
 
     def test_reload_logs_after_logrotate(self):
         script = self.write("ticker.py", TICKER)
@@ -204,6 +204,94 @@ class LogFiles(PmTestCase):
         os.rename(path, path + ".moved")
         self.pm("reloadLogs")
         self.wait_log(path, "tick")
+
+
+BOTH_STREAMS = ("import sys, time\n"
+                "for i in range(3):\n"
+                "    print(f'out {i}', flush=True)\n"
+                "    print(f'err {i}', file=sys.stderr, flush=True)\n"
+                "print('done', flush=True)\ntime.sleep(1000)\n")
+
+
+class LogsAsPm2WritesThem(PmTestCase):
+    """-o/-e name the file itself for one instance, -l adds a file of both
+    streams, log_type json writes PM2's objects, missing directories are made."""
+
+    def lines(self, path):
+        with open(path) as f:
+            return f.read().splitlines()
+
+    def test_one_instance_writes_the_files_named_and_several_add_their_index(self):
+        script = self.write("both.py", BOTH_STREAMS)
+        out, err = os.path.join(self.tmp, "app.out.log"), os.path.join(self.tmp, "app.err.log")
+        self.pm("start", script, "--name", "one", "-o", out, "-e", err)
+        self.wait_log(out, "done")
+        self.assertEqual(self.lines(err), ["err 0", "err 1", "err 2"])
+        self.pm("start", script, "--name", "two", "-i", "2", "-o", os.path.join(self.tmp, "c.log"))
+        for index in (0, 1):
+            self.wait_log(os.path.join(self.tmp, f"c-{index}.log"), "done")
+        self.assertEqual(sorted(f for f in os.listdir(self.tmp) if f.endswith(".log")),
+                         ["app.err.log", "app.out.log", "c-0.log", "c-1.log"])
+        self.assertIn(out, self.pm("describe", "one").stdout)
+
+    def test_a_missing_log_directory_is_created(self):
+        script = self.write("both.py", BOTH_STREAMS)
+        out = os.path.join(self.tmp, "var", "log", "app", "out.log")
+        self.pm("start", script, "-o", out)
+        self.wait_log(out, "done")
+
+    def test_a_log_path_that_cannot_be_made_fails_the_start_and_says_why(self):
+        script = self.write("both.py", BOTH_STREAMS)
+        blocker = self.write("blocker", "")  # a file where a directory should be
+        result = self.pm("start", script, "--name", "lost", "-o", f"{blocker}/out.log",
+                         check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn(f"instance 0: cannot open {blocker}/out.log: Not a directory",
+                      result.stderr)
+        self.assertIn("its logs cannot be written where asked", result.stderr)
+
+    def test_log_file_holds_both_streams_besides_their_own_files(self):
+        script = self.write("both.py", BOTH_STREAMS)
+        combined = os.path.join(self.tmp, "all.log")
+        self.pm("start", script, "--name", "both", "-l", combined)
+        self.wait_log(combined, "done")
+        self.wait_for(lambda: len(self.lines(combined)) == 7, f"7 lines in {combined}")
+        self.assertEqual(sorted(self.lines(combined)),
+                         ["done", "err 0", "err 1", "err 2", "out 0", "out 1", "out 2"])
+        self.wait_log(self.log_path("both", 0, "err"), "err 2")
+        self.assertIn(combined, self.pm("describe", "both").stdout)
+        self.pm("flush", "both")
+        self.assertEqual(os.path.getsize(combined), 0)
+
+    def test_json_log_lines_carry_pm2s_keys(self):
+        script = self.write("both.py", BOTH_STREAMS)
+        combined = os.path.join(self.tmp, "all.json.log")
+        self.pm("start", script, "--name", "js", "--log-type", "json", "-l", combined)
+        self.wait_for(lambda: os.path.exists(combined) and len(self.lines(combined)) == 7,
+                      f"7 lines in {combined}")
+        objects = [json.loads(line) for line in self.lines(combined)]
+        [row] = self.rows("js")
+        for entry in objects:
+            self.assertEqual(set(entry), {"message", "timestamp", "type", "process_id", "app_name"})
+            self.assertEqual((entry["process_id"], entry["app_name"]), (row["id"], "js"))
+            self.assertRegex(entry["timestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertEqual(sorted((e["type"], e["message"]) for e in objects),
+                         [("err", "err 0"), ("err", "err 1"), ("err", "err 2"), ("out", "done"),
+                          ("out", "out 0"), ("out", "out 1"), ("out", "out 2")])
+        self.assertEqual(json.loads(self.lines(self.log_path("js", 0))[0])["message"], "out 0")
+
+    def test_an_ecosystem_file_sets_log_and_log_type(self):
+        self.write("both.py", BOTH_STREAMS)
+        file = self.write("ecosystem.json", json.dumps({"apps": [{
+            "name": "eco", "script": "both.py", "log": "logs/eco.log", "log_type": "json",
+            "out_file": "logs/eco-out.log"}]}))
+        self.pm("start", file)
+        combined = os.path.join(self.tmp, "logs", "eco.log")
+        self.wait_for(lambda: os.path.exists(combined) and len(self.lines(combined)) == 7,
+                      f"7 lines in {combined}")
+        self.assertEqual({json.loads(line)["type"] for line in self.lines(combined)},
+                         {"out", "err"})
+        self.wait_log(os.path.join(self.tmp, "logs", "eco-out.log"), '"message":"done"')
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ class NamesTest(PmTestCase):
         # The longest allowed name logs like any other.
         name = "n" * 128
         self.pm("start", "sh", "--name", name, "--", "-c", "echo hello; exec sleep 1000")
-        [row] = self.wait_status(name, "online")
+        [row] = self.wait_ready(name)
         self.wait_log(self.log_path(name, 0), "hello")
 
     def test_unprintable_text_reaches_the_terminal_escaped(self):
@@ -36,7 +36,7 @@ class NamesTest(PmTestCase):
         self.pm("start", "sh", "--name", "shady", "--", "-c",
                 "printf 'clear\\033[2Jscreen\\n'; printf 'red \\033[31mtext\\033[0m\\n'; "
                 "exec sleep 1000", "\x1b[2J")
-        [row] = self.wait_status("shady", "online")
+        [row] = self.wait_ready("shady")
         self.wait_log(self.log_path("shady", 0), "text")
         for args in (("list",), ("describe", "shady"), ("logs", "shady", "--nostream")):
             with self.subTest(command=args[0]):

@@ -27,7 +27,7 @@ class PmdDies(PmTestCase):
         self.pm("start", self.write("esc.py", program("escaper.py")), "--name", "esc", "--",
                 self.tmp)
         before = {row["name"]: row for row in self.jlist()}
-        leader = self.wait_status("esc", "online")[0]["pid"]
+        leader = self.wait_ready("esc")[0]["pid"]
         path = os.path.join(self.tmp, f"escaped-{leader}")
         self.wait_for(lambda: os.path.exists(path), "the escaper's processes")
         old = [row["pid"] for row in self.jlist()] + [int(p) for p in open(path).read().split()]
@@ -55,7 +55,7 @@ class PmdDies(PmTestCase):
         self.assertEqual([pid for pid in old if pid_alive(pid)], [],
                          "processes of the dead pmd's apps are left")
         for name in ("web", "py", "esc"):
-            self.wait_status(name, "online")
+            self.wait_ready(name)
         new_pids = {row["pid"] for row in self.jlist()}
         self.assertTrue(http_get(node_port).startswith("pid "))
         self.assertIn(int(http_get(node_port).split()[1]), new_pids)
@@ -82,12 +82,12 @@ class PmdDies(PmTestCase):
         self.pm("start", "sleep", "--name", "halted", "-i", "2", "--", "1000")
         self.pm("stop", "halted")
         self.kill_9_pmd()
-        self.wait_status("kept", "online")
+        self.wait_ready("kept")
         self.assertEqual(sorted(row["name"] for row in self.jlist()), ["halted", "halted", "kept"])
         self.assertEqual([(r["status"], r["pid"]) for r in self.rows("halted")],
                          [("stopped", 0), ("stopped", 0)], "listed again, still stopped")
         self.pm("restart", "halted")
-        self.wait_status("halted", "online", count=2)
+        self.wait_ready("halted", count=2)
         self.pm("kill")
         self.assertEqual(self.jlist(), [], "after pm kill, the next pmd starts empty")
 

@@ -11,7 +11,7 @@ from harness import PmTestCase, main, pid_alive, program
 class Processes(PmTestCase):
     def test_only_stdin_stdout_stderr_are_inherited(self):
         self.pm("start", "sleep 1000", "--name", "s")
-        pid = self.wait_status("s", "online")[0]["pid"]
+        pid = self.wait_ready("s")[0]["pid"]
         fds = sorted(int(fd) for fd in os.listdir(f"/proc/{pid}/fd"))
         # stdin, stdout, stderr, the channel the preload library asks for the
         # shared socket on (PM_LISTEN_FD) and the message channel
@@ -70,7 +70,7 @@ class Processes(PmTestCase):
         script = self.write(f"{name}.py", program("escaper.py"))
         self.pm("start", script, "-i", str(instances), "--", self.tmp)
         escaped = {}
-        for row in self.wait_status(name, "online", count=instances):
+        for row in self.wait_ready(name, count=instances):
             path = os.path.join(self.tmp, f"escaped-{row['pid']}")
             self.wait_for(lambda: os.path.exists(path), f"{path} to be written")
             escaped[row["pid"]] = [int(pid) for pid in open(path).read().split()]
@@ -125,7 +125,7 @@ class Processes(PmTestCase):
                 escaped = self.start_escaper(name, instances=2)
                 self.pm(command, name)
                 self.assert_all_gone(escaped, command)
-                self.assertEqual(len(self.wait_status(name, "online", count=2)), 2)
+                self.assertEqual(len(self.wait_ready(name, count=2)), 2)
 
     def test_what_a_crashed_instance_left_outside_its_group_is_killed(self):
         escaped = self.start_escaper("esc-crash")

@@ -93,7 +93,7 @@ class ServerCase(PmTestCase):
         return port
 
     def instance_pids(self):
-        rows = self.wait_status(self.name, "online", count=2)
+        rows = self.wait_ready(self.name, count=2)
         return {row["pid"] for row in rows}
 
     def wait_serving(self, port):
@@ -163,7 +163,7 @@ class Scenarios:
             self.wait_served(load, "at first")
             os.kill(victim, signal.SIGKILL)
             row = self.wait_for(lambda: next((r for r in self.rows(self.name)
-                                              if r["id"] == 0 and r["status"] == "online"
+                                              if r["id"] == 0 and r["ready"]
                                               and r["pid"] != victim), None),
                                 lambda: f"the killed instance to come back: {self.rows(self.name)}")
             self.wait_served(load, "after the kill")

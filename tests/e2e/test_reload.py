@@ -40,7 +40,7 @@ class Reload(PmTestCase):
     def test_reload_python_app_under_load_fails_no_request(self):
         port = free_port()
         self.pm("start", self.write("web.py", PID_SERVER), "-i", "2", "--", str(port))
-        self.wait_status("web", "online")
+        self.wait_ready("web")
         self.reload_under_load("web", port)
 
     def test_a_replacement_that_crashes_aborts_the_reload(self):
@@ -57,7 +57,7 @@ class Reload(PmTestCase):
                       result.stderr)
         self.assertIn("this version is broken: cannot read config", result.stderr)
         self.assertEqual([r["pid"] for r in self.rows("web")], before)
-        self.assertEqual({r["status"] for r in self.rows("web")}, {"online"})
+        self.assertEqual({(r["status"], r["ready"]) for r in self.rows("web")}, {("online", True)})
         self.assertTrue(http_get(port).startswith("pid "))
         described = self.pm("describe", "web").stdout
         self.assertIn("this version is broken", described)
@@ -74,7 +74,7 @@ class Reload(PmTestCase):
         before = {r["pid"] for r in self.rows("web")}
         os.kill(self.daemon_pid(), signal.SIGUSR2)
         self.wait_for(lambda: (lambda rows: {r["pid"] for r in rows}.isdisjoint(before)
-                               and all(r["status"] == "online" for r in rows))(self.rows("web")),
+                               and all(r["ready"] for r in rows))(self.rows("web")),
                       "every instance to be replaced after SIGUSR2")
         self.wait_for(lambda: "SIGUSR2: every app reloaded" in self.pmd_log(),
                       "the reload to be logged")

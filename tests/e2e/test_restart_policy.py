@@ -18,11 +18,11 @@ class RestartPolicy(PmTestCase):
     def test_kill_9_brings_the_instance_back_with_one_restart(self):
         script = self.write("sleeper.sh", SHELL_SLEEPER)
         self.pm("start", script, "--name", "web")
-        pid = self.wait_status("web", "online")[0]["pid"]
+        pid = self.wait_ready("web")[0]["pid"]
         os.kill(pid, signal.SIGKILL)
         row = self.wait_for(
             lambda: next((r for r in self.rows("web")
-                          if r["status"] == "online" and r["pid"] != pid), None),
+                          if r["ready"] and r["pid"] != pid), None),
             "the killed instance to come back")
         self.assertEqual(row["restarts"], 1)
         self.assertEqual(self.exits("web"), [(pid, "SIGKILL", "crashed")])
@@ -72,7 +72,7 @@ setInterval(() => hoard.length < 20 && hoard.push(Buffer.alloc(8 * 1024 * 1024, 
         self.pm("start", script, "--max-memory-restart", "120M")
         pid = self.rows("leak")[0]["pid"]
         row = self.wait_for(lambda: next((r for r in self.rows("leak")
-                                          if r["pid"] != pid and r["status"] == "online"), None),
+                                          if r["pid"] != pid and r["ready"]), None),
                             "the leaking instance to be replaced")
         self.assertGreaterEqual(row["restarts"], 1)
         exited = f"leak[0]: pid {pid} exited"

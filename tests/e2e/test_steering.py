@@ -30,7 +30,7 @@ class Steering(PmTestCase):
         port = port or free_port()
         script = self.write(f"{name}.py", source)
         self.pm("start", script, "--name", name, "-i", str(instances), *flags, "--", str(port))
-        self.wait_status(name, "online", count=instances)
+        self.wait_ready(name, count=instances)
         return port
 
     def test_a_server_that_drops_everything_on_stop_loses_nothing_on_reload(self):
@@ -102,7 +102,7 @@ class Steering(PmTestCase):
             self.wait_for(lambda: load.ok["new"] > 20, "the load to get going")
             os.kill(victim, signal.SIGKILL)
             self.wait_for(lambda: any(row["id"] == 0 and row["pid"] not in (0, victim)
-                                      and row["status"] == "online"
+                                      and row["ready"]
                                       for row in self.rows("crash")),
                           "the killed instance to come back")
             counted = dict(load.ok)
@@ -117,12 +117,12 @@ class Steering(PmTestCase):
         with Load(port) as load:
             self.wait_for(lambda: load.ok["new"] > 20, "the load to get going")
             self.pm("scale", "scaled", "4")
-            self.wait_status("scaled", "online", count=4)
+            self.wait_ready("scaled", count=4)
             four = {str(row["pid"]) for row in self.rows("scaled")}
             load.pids.clear()
             self.wait_for(lambda: four <= load.pids, f"all 4 instances to serve: {load.pids}")
             self.pm("scale", "scaled", "1")
-            self.wait_status("scaled", "online", count=1)
+            self.wait_ready("scaled", count=1)
             one = str(self.rows("scaled")[0]["pid"])
             counted = dict(load.ok)
             self.wait_for(lambda: load.ok["new"] > counted["new"] + 20, "requests to go on")

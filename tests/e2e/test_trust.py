@@ -150,7 +150,7 @@ class TrustTest(PmTestCase):
 
     def test_a_private_home_under_tmp_works(self):
         self.pm("start", "/bin/sleep", "--name", "nap", "--", "1000")
-        self.wait_status("nap", "online")
+        self.wait_ready("nap")
 
 
 if __name__ == "__main__":

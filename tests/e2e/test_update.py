@@ -54,7 +54,7 @@ class Update(PmTestCase):
         port = free_port()
         script = self.write("sticky.py", PID_SERVER)
         self.pm("start", script, "-i", "2", "--sticky", "--", str(port))
-        self.wait_status("sticky", "online")
+        self.wait_ready("sticky")
         sources = [f"127.0.0.{n}" for n in range(2, 12)]
 
         def mapping():

@@ -114,13 +114,15 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "instance_var",
                            "out_file",
                            "error_file",
+                           "log_file",
+                           "log_type",
                            "merge_logs",
                            "log_date_format",
                            "log_max_size",
                            "log_max_files",
                            "argv"})
     CHECK_MESSAGE(value.contains(name), name);
-  CHECK(value.size() == 32);
+  CHECK(value.size() == 34);
   CHECK(value["env"].is_object());
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@
 #include "tests/unit/test_loop.h"
 
 namespace {
+
+/// A file of the lines as written, and no other.
+pm::LogTargets plain_file(const std::string& path) {
+  return {std::make_shared<pm::LogFile>(path, 0, 0), nullptr, "", false};
+}
 
 /// The stdout of instance 7 of app "web": a LogSink writing to a file in a
 /// private directory and publishing on a bus, with every line the bus
@@ -26,7 +32,7 @@ struct SinkTest {
   const std::string path = dir.path + "/web-out.log";
   pm::LogBus bus;
   std::vector<std::string> followed;
-  pm::LogSink sink{loop.get(), bus, 7, app, "out", std::make_shared<pm::LogFile>(path, 0, 0), ""};
+  pm::LogSink sink{loop.get(), bus, 7, app, "out", plain_file(path)};
 
   SinkTest() {
     bus.subscribe([this](const pm::LogLine& line) {
@@ -84,4 +90,46 @@ TEST_CASE_FIXTURE(SinkTest, "attaching a new process's pipe first drains what th
   ::close(old_output.write_end);
   ::close(new_output.write_end);
   loop.run_until([&] { return sink.fd() < 0; }, "the end of the new pipe");
+}
+
+TEST_CASE("json lines carry PM2's keys, and the combined file gets both streams") {
+  TestLoop loop;
+  TempDir dir;
+  const std::string app = "api";
+  pm::LogBus bus;
+  auto combined = std::make_shared<pm::LogFile>(dir.path + "/all.log", 0, 0);
+  pm::LogSink out{
+      loop.get(), bus,
+      3,          app,
+      "out",      {std::make_shared<pm::LogFile>(dir.path + "/out.log", 0, 0), combined, "", true}};
+  pm::LogSink err{
+      loop.get(), bus,
+      3,          app,
+      "err",      {std::make_shared<pm::LogFile>(dir.path + "/err.log", 0, 0), combined, "", true}};
+  Pipe out_pipe;
+  Pipe err_pipe;
+  out.attach(out_pipe.read_end);
+  err.attach(err_pipe.read_end);
+  REQUIRE(::write(out_pipe.write_end, "hello \"you\"\n", 12) == 12);
+  ::close(out_pipe.write_end);
+  loop.run_until([&] { return out.fd() < 0; }, "the end of stdout");
+  REQUIRE(::write(err_pipe.write_end, "oops\n", 5) == 5);
+  ::close(err_pipe.write_end);
+  loop.run_until([&] { return err.fd() < 0; }, "the end of stderr");
+
+  std::ifstream in(dir.path + "/all.log");
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["message"] == "hello \"you\"");
+  CHECK(lines[0]["type"] == "out");
+  CHECK(lines[0]["process_id"] == 3);
+  CHECK(lines[0]["app_name"] == "api");
+  CHECK(lines[0]["timestamp"].get<std::string>().size() == 24);  // 2026-01-02T03:04:05.678Z
+  CHECK(lines[1]["message"] == "oops");
+  CHECK(lines[1]["type"] == "err");
+  std::ifstream own(dir.path + "/err.log");
+  std::string first;
+  std::getline(own, first);
+  CHECK(nlohmann::json::parse(first)["message"] == "oops");
 }

@@ -73,6 +73,7 @@ pm::ProcessRow sample_row() {
   row.listen = "127.0.0.1:8080,/tmp/web.sock";
   row.pid = 4242;
   row.status = "waiting restart";
+  row.ready = true;
   row.restarts = 3;
   row.uptime_ms = 86400123;
   row.cpu = 12.5;
@@ -87,6 +88,7 @@ void check_same_row(const pm::ProcessRow& got, const pm::ProcessRow& want) {
   CHECK(got.listen == want.listen);
   CHECK(got.pid == want.pid);
   CHECK(got.status == want.status);
+  CHECK(got.ready == want.ready);
   CHECK(got.restarts == want.restarts);
   CHECK(got.uptime_ms == want.uptime_ms);
   CHECK(got.cpu == want.cpu);
@@ -100,7 +102,7 @@ TEST_CASE("a process row keeps every field through JSON, under the names jlist p
   // `pm jlist` prints these rows: scripts read these names.
   CHECK(wire == json::parse(R"({"id": 7, "name": "web", "mode": "cluster",
                                 "listen": "127.0.0.1:8080,/tmp/web.sock", "pid": 4242,
-                                "status": "waiting restart", "restarts": 3,
+                                "status": "waiting restart", "ready": true, "restarts": 3,
                                 "uptime_ms": 86400123, "cpu": 12.5, "memory": 5368709120})"));
   check_same_row(round_trip(sample_row()), sample_row());
 }
@@ -109,6 +111,7 @@ TEST_CASE("a process row from an older daemon keeps defaults for what it lacks")
   auto row = json{{"id", 2}, {"status", "online"}}.get<pm::ProcessRow>();
   CHECK(row.id == 2);
   CHECK(row.status == "online");
+  CHECK_FALSE(row.ready);
   CHECK(row.name == "");
   CHECK(row.pid == 0);
   CHECK(row.memory == 0);
@@ -132,6 +135,7 @@ TEST_CASE("instance details keep every field through JSON") {
   details.start_warning = "/srv/web/server is a Go program";
   details.out_log = "/home/u/.pm/logs/web-7-out.log";
   details.err_log = "/home/u/.pm/logs/web-7-err.log";
+  details.combined_log = "/var/log/web.log";
   details.log_error = "disk full";
   details.socket_via = "node cluster";
   details.ready_via = "listening";
@@ -157,6 +161,7 @@ TEST_CASE("instance details keep every field through JSON") {
   CHECK(back.start_warning == details.start_warning);
   CHECK(back.out_log == details.out_log);
   CHECK(back.err_log == details.err_log);
+  CHECK(back.combined_log == details.combined_log);
   CHECK(back.log_error == details.log_error);
   CHECK(back.socket_via == details.socket_via);
   CHECK(back.ready_via == details.ready_via);
