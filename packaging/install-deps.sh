@@ -10,7 +10,8 @@ packages=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libspdlog-de
 # servers of tests/e2e/test_real_servers.py: Debian's uvicorn package holds the
 # `uvicorn` command (python3-uvicorn only the module), nginx-light brings nginx
 # and its echo module, puma runs on ruby; Go builds a test server. prometheus
-# brings promtool and the server that tests/e2e/test_metrics.py scrapes pmd with.
+# brings promtool and the server that tests/e2e/test_metrics.py scrapes pmd with;
+# test_monit.py drives `pm monit` in tmux.
 declare -A programs=([node]=nodejs [python3]=python3 [curl]=curl [gunicorn]=gunicorn
                      [uvicorn]=uvicorn [nginx]=nginx-light [puma]=puma [ruby]=ruby
                      [go]=golang-go [promtool]=prometheus [tmux]=tmux)

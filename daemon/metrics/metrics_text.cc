@@ -94,9 +94,9 @@ void write_instances(MetricWriter& out, const Supervisor& supervisor) {
     return static_cast<double>(reading.instance->uptime_ms()) / 1000.0;
   });
   out.family("pm_instance_ready", "gauge",
-             "1 when the instance is online and ready for connections, else 0.");
+             "1 when the instance is ready (serving, as `pm list`'s ready column), else 0.");
   each_instance(out, readings, [](const InstanceReading& reading) {
-    return reading.instance->state() == InstanceState::Online ? 1.0 : 0.0;
+    return reading.instance->ready() ? 1.0 : 0.0;
   });
   out.family("pm_instance_status", "gauge",
              "1 for the instance's status (as `pm list` shows it), 0 for the others.");
@@ -104,7 +104,7 @@ void write_instances(MetricWriter& out, const Supervisor& supervisor) {
     for (InstanceState state : kStates) {
       Labels labels = reading.labels;
       labels.emplace_back("status", state_name(state));
-      out.sample(labels, reading.instance->state() == state ? 1.0 : 0.0);
+      out.sample(labels, reading.instance->status() == std::string(state_name(state)) ? 1.0 : 0.0);
     }
 }
 

@@ -44,7 +44,9 @@ class Monit(PmTestCase):
         self.port = free_port()
         self.pm("start", self.write("web.py", LOGGING_SERVER), "-i", "2", "--", str(self.port))
         self.wait_ready("web", 2)
-        command = (f"before=$(stty -g); PM_HOME={shlex.quote(self.home)} {extra_env} "
+        # The shell stands for the user's interactive one, which outlives a
+        # Ctrl-C to the program in front.
+        command = (f"trap true INT; before=$(stty -g); PM_HOME={shlex.quote(self.home)} {extra_env} "
                    f"{shlex.quote(PM)} monit; code=$?; "
                    f"[ \"$before\" = \"$(stty -g)\" ] && echo \"TERMINAL SAME, EXIT $code\"; "
                    "sleep 600")
