@@ -166,6 +166,16 @@ apps:
         self.pm("start", "ecosystem.json", "--only", "jobs")
         self.assertEqual(sorted(row["name"] for row in self.jlist()), ["api-production", "jobs"])
 
+    def test_cron_with_a_seconds_field_reloads_on_time(self):
+        self.write("worker.py", SLEEPER)
+        self.write("ecosystem.json", """{apps: [{name: 'tick', script: 'worker.py',
+            cron: '*/2 * * * * *', listen_timeout: 100}]}""")
+        self.pm("start", "ecosystem.json")
+        first = self.wait_status("tick", "online", count=1)[0]["pid"]
+        self.wait_for(lambda: [r for r in self.rows("tick") if r["pid"] not in (first, None, 0)],
+                      "the 6-field cron_restart to reload tick (pid changes)")
+        self.assertIn('cron_restart "*/2 * * * * *"', self.pmd_log())
+
 
 if __name__ == "__main__":
     main()
