@@ -195,8 +195,7 @@ AppSpec complete(json spec, const AppExtras& extras, const std::string& base_dir
   for (const auto& [name, setting] : extras.env_override) env[name] = setting;
   spec["env"] = env;
   if (!spec.contains("script")) throw SpecError("field \"script\" is missing: nothing to run");
-  if (spec["script"].is_string())
-    declared = spec.value("name", default_app_name(spec["script"].get<std::string>()));
+  declared = spec.value("name", default_app_name(spec["script"].get<std::string>()));
   if (extras.append_env_to_name && !env_name.empty()) spec["name"] = declared + "-" + env_name;
   return spec_from_json(spec);
 }
@@ -216,15 +215,16 @@ AppSpec read_app(const json& app, const std::string& base_dir, const std::string
   std::map<std::string, std::string> spelled;
   json named = with_field_names(app, where, spelled, warnings);
   for (const auto& [key, value] : named.items()) {
-    auto field = fields.find(key);
     if (cron_turned_off(key, value)) continue;
+    const std::string& written = spelled[key];  // messages quote the file
+    auto field = fields.find(key);
     if (field == fields.end()) {
       if (!read_extra(key, value, env_name, extras))
-        warnings.push_back(where + ": unknown field \"" + spelled[key] + "\" (ignored)");
+        warnings.push_back(where + ": unknown field \"" + written + "\" (ignored)");
     } else if (field->second.form == EcosystemForm::Env) {
-      for (const auto& [name, setting] : variables(key, value)) extras.env[name] = setting;
+      for (const auto& [name, setting] : variables(written, value)) extras.env[name] = setting;
     } else {
-      spec[field->second.name] = field_value(field->second, key, value);
+      spec[field->second.name] = field_value(field->second, written, value);
     }
   }
   return complete(std::move(spec), extras, base_dir, env_name, declared);

@@ -159,6 +159,9 @@ TEST_CASE("numbers and booleans given as strings, as PM2 takes them") {
                        pm::SpecError);
   CHECK_THROWS_WITH_AS(read(R"([{"script": "a.js", "autorestart": "yes"}])"_json),
                        doctest::Contains("must be true or false"), pm::SpecError);
+  CHECK_THROWS_WITH_AS(read(R"([{"script": "a.js", "maxRestarts": "x"}])"_json),
+                       doctest::Contains("field \"maxRestarts\" must be a whole number"),
+                       pm::SpecError);
 }
 
 TEST_CASE("cron_restart 0 turns cron restarts off, as in PM2") {
