@@ -3,6 +3,7 @@
 // for script, `output` for out_file, ...; PM2's lib/API/schema.json and
 // Common.verifyConfs) and the camelCase form of every name (`killTimeout`).
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
