@@ -43,6 +43,7 @@ void add_deploy_command(CLI::App& app, const std::string& name, const std::strin
 void add_ecosystem_commands(CLI::App& app) {
   add_deploy_command(app, "startOrReload", "reload");
   add_deploy_command(app, "startOrRestart", "restart");
+  add_init_command(app);
 }
 
 }  // namespace pm

@@ -181,6 +181,7 @@ void print_describe(const InstanceDetails& instance) {
                                : "-");
   print_line("cron restart", or_dash(spec.cron_restart));
   print_line("instance var", spec.instance_var);
+  if (!spec.increment_var.empty()) print_line("increment var", spec.increment_var);
   print_line("env", std::to_string(spec.env.size()) + " variables (pm env " +
                         std::to_string(process.id) + " prints them)");
   print_line("out log", instance.out_log);

@@ -168,8 +168,8 @@ void add_start_command(CLI::App& app) {
   cmd->add_option("script", options->spec.script,
                   "A file (.js runs under node, .py python3, .rb ruby, .sh bash, .pl perl, .php "
                   "php, .coffee coffee, else as is), a "
-                  "command line, or an ecosystem file (ecosystem.config.js, *.json, Procfile; "
-                  "default: the one here)");
+                  "command line, or an ecosystem file (ecosystem.config.js, *.json, *.json5, "
+                  "*.yml, package.json, Procfile; - reads one from stdin; default: the one here)");
   cmd->add_option("args", options->spec.args, "Arguments for the app, after --");
   cmd->add_option("-n,--name", options->spec.name, "App name (default: the script's name)");
   cmd->add_option("-i,--instances", options->instances,

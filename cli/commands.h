@@ -34,6 +34,8 @@ void add_reload_command(CLI::App& app);
 void update_daemon();
 /// `pm env`; registered by add_list_commands, beside describe.
 void add_env_command(CLI::App& app);
+/// `pm init`; registered by add_ecosystem_commands.
+void add_init_command(CLI::App& app);
 /// "a, b, c": the targets a command acted on, as people read them.
 std::string joined(const std::vector<std::string>& targets);
 /// Whether stdout is a terminal (colour, width).

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/format.h"
+#include "cli/pm2_field_names.h"
 #include "common/command_line.h"
 
 namespace pm {
@@ -54,10 +55,23 @@ const json& text(const std::string& key, const json& value) {
   return value;
 }
 
-const json& flag(const std::string& key, const json& value) {
+json flag(const std::string& key, const json& value) {
+  // PM2 files (and YAML written by hand) often quote their booleans.
+  if (value == "true" || value == "false") return value == "true";
   if (!value.is_boolean())
     throw SpecError("field \"" + key + "\" must be true or false, not " + value.dump());
   return value;
+}
+
+/// A number written as a string ("50"), as PM2 takes it, else `value`.
+json number_in_text(const json& value) {
+  if (!value.is_string()) return value;
+  const std::string& text = value.get_ref<const std::string&>();
+  std::size_t digits = text.find_first_not_of("+-") == 1 ? 1 : 0;
+  if (text.size() == digits || text.size() > digits + 9 ||
+      text.find_first_not_of("0123456789", digits) != std::string::npos)
+    return value;
+  return std::stoll(text);
 }
 
 std::map<std::string, std::string> variables(const std::string& key, const json& value) {
@@ -86,7 +100,8 @@ json size(const std::string& key, const json& value) {
 
 json exit_codes(const std::string& key, const json& value) {
   std::vector<int> codes;
-  for (const auto& code : value.is_array() ? value : json::array({value})) {
+  for (const auto& given : value.is_array() ? value : json::array({value})) {
+    json code = number_in_text(given);
     if (!code.is_number_integer())
       throw SpecError("field \"" + key + "\" must hold exit codes, not " + code.dump());
     codes.push_back(code.get<int>());
@@ -109,9 +124,9 @@ json field_value(const SpecField& field, const std::string& key, const json& val
     case EcosystemForm::Flag:
       return flag(key, value);
     case EcosystemForm::Whole:
-      if (!value.is_number_integer())
+      if (!number_in_text(value).is_number_integer())
         throw SpecError("field \"" + key + "\" must be a whole number, not " + value.dump());
-      return value;
+      return number_in_text(value);
     case EcosystemForm::Instances:
       if (value.is_number_integer()) return value;
       if (value.is_string()) return parse_instances(value.get<std::string>());
@@ -138,6 +153,7 @@ struct AppExtras {
   std::map<std::string, std::string> env;           // env, and PORT from port
   std::map<std::string, std::string> env_override;  // env_<name> for --env name
   bool time = false;
+  bool append_env_to_name = false;  // name-<env> under --env <env>
 };
 
 /// Reads a PM2 key that is no AppSpec field; false when it is unknown.
@@ -145,6 +161,8 @@ bool read_extra(const std::string& key, const json& value, const std::string& en
                 AppExtras& extras) {
   if (key == "time") {
     extras.time = flag(key, value).get<bool>();
+  } else if (key == "append_env_to_name") {
+    extras.append_env_to_name = flag(key, value).get<bool>();
   } else if (key == "exec_mode") {
     std::string mode = text(key, value).get<std::string>();
     if (mode != "fork" && mode != "fork_mode" && mode != "cluster" && mode != "cluster_mode")
@@ -161,8 +179,10 @@ bool read_extra(const std::string& key, const json& value, const std::string& en
 }
 
 /// Fills in what the file leaves to pm: paths from its directory, the
-/// timestamp `time` asks for, the environment.
-AppSpec complete(json spec, const AppExtras& extras, const std::string& base_dir) {
+/// timestamp `time` asks for, the environment, the name with its env.
+/// `declared` is the name before the env was appended, which --only takes.
+AppSpec complete(json spec, const AppExtras& extras, const std::string& base_dir,
+                 const std::string& env_name, std::string& declared) {
   if (extras.time && !spec.contains("log_date_format"))
     spec["log_date_format"] = kTimeLogDateFormat;
   if (spec.contains("log_date_format"))
@@ -175,60 +195,82 @@ AppSpec complete(json spec, const AppExtras& extras, const std::string& base_dir
   for (const auto& [name, setting] : extras.env_override) env[name] = setting;
   spec["env"] = env;
   if (!spec.contains("script")) throw SpecError("field \"script\" is missing: nothing to run");
+  declared = spec.value("name", default_app_name(spec["script"].get<std::string>()));
+  if (extras.append_env_to_name && !env_name.empty()) spec["name"] = declared + "-" + env_name;
   return spec_from_json(spec);
 }
 
+/// PM2 turns cron restarts off with a cron_restart of 0.
+bool cron_turned_off(const std::string& key, const json& value) {
+  return key == "cron_restart" && (value == 0 || value == "0");
+}
+
 AppSpec read_app(const json& app, const std::string& base_dir, const std::string& env_name,
-                 std::vector<std::string>& warnings, const std::string& where) {
+                 std::vector<std::string>& warnings, const std::string& where,
+                 std::string& declared) {
   if (!app.is_object()) throw SpecError("an app must be an object, not " + app.dump());
   const auto& fields = ecosystem_fields();
   json spec = json::object();
   AppExtras extras;
-  for (const auto& [key, value] : app.items()) {
+  std::map<std::string, std::string> spelled;
+  json named = with_field_names(app, where, spelled, warnings);
+  for (const auto& [key, value] : named.items()) {
+    if (cron_turned_off(key, value)) continue;
+    const std::string& written = spelled[key];  // messages quote the file
     auto field = fields.find(key);
     if (field == fields.end()) {
       if (!read_extra(key, value, env_name, extras))
-        warnings.push_back(where + ": unknown field \"" + key + "\" (ignored)");
+        warnings.push_back(where + ": unknown field \"" + written + "\" (ignored)");
     } else if (field->second.form == EcosystemForm::Env) {
-      for (const auto& [name, setting] : variables(key, value)) extras.env[name] = setting;
+      for (const auto& [name, setting] : variables(written, value)) extras.env[name] = setting;
     } else {
-      spec[field->second.name] = field_value(field->second, key, value);
+      spec[field->second.name] = field_value(field->second, written, value);
     }
   }
-  return complete(std::move(spec), extras, base_dir);
+  return complete(std::move(spec), extras, base_dir, env_name, declared);
 }
 
-void keep_only(Ecosystem& ecosystem, const std::vector<std::string>& only,
-               const std::string& file) {
+/// Keeps the apps whose declared name (`declared`, one per app) `only` lists.
+void keep_only(Ecosystem& ecosystem, const std::vector<std::string>& declared,
+               const std::vector<std::string>& only, const std::string& file) {
   if (only.empty()) return;
   for (const auto& name : only)
-    if (std::none_of(ecosystem.apps.begin(), ecosystem.apps.end(),
-                     [&](const AppSpec& app) { return app.name == name; }))
+    if (std::find(declared.begin(), declared.end(), name) == declared.end())
       throw SpecError(file + ": --only names \"" + name + "\", which the file does not declare");
-  ecosystem.apps.erase(std::remove_if(ecosystem.apps.begin(), ecosystem.apps.end(),
-                                      [&](const AppSpec& app) {
-                                        return std::find(only.begin(), only.end(), app.name) ==
-                                               only.end();
-                                      }),
-                       ecosystem.apps.end());
+  std::vector<AppSpec> kept;
+  for (std::size_t i = 0; i < ecosystem.apps.size(); ++i)
+    if (std::find(only.begin(), only.end(), declared[i]) != only.end())
+      kept.push_back(std::move(ecosystem.apps[i]));
+  ecosystem.apps = std::move(kept);
+}
+
+/// The app list of a document: {"apps": [...]}, a package.json's "pm2"
+/// (a list, or an object with "apps"), a list, or one app.
+json apps_of(const json& document, const std::string& file) {
+  if (document.is_array()) return document;
+  if (!document.is_object()) return nullptr;
+  if (document.contains("apps")) return document["apps"];
+  if (document.contains("pm2")) {
+    const json& pm2 = document["pm2"];
+    return pm2.is_object() && pm2.contains("apps") ? pm2["apps"] : pm2;
+  }
+  if (file.size() >= 12 && file.compare(file.size() - 12, 12, "package.json") == 0)
+    throw SpecError(file + ": no \"pm2\" key (expected \"pm2\": [{\"script\": ...}])");
+  return json::array({document});
 }
 
 }  // namespace
 
 Ecosystem read_ecosystem(const json& document, const std::string& file, const std::string& base_dir,
                          const std::string& env_name, const std::vector<std::string>& only) {
-  json apps;
-  if (document.is_object() && document.contains("apps"))
-    apps = document["apps"];
-  else if (document.is_array())
-    apps = document;
-  else if (document.is_object())
-    apps = json::array({document});
+  json apps = apps_of(document, file);
+  if (apps.is_object()) apps = json::array({apps});
   if (!apps.is_array() || apps.empty())
     throw SpecError(file + ": no apps declared (expected {\"apps\": [...]})");
 
   Ecosystem ecosystem;
   std::set<std::string> names;
+  std::vector<std::string> declared;
   for (std::size_t i = 0; i < apps.size(); ++i) {
     const json& app = apps[i];
     std::string label = app.is_object() && app.contains("name") && app["name"].is_string()
@@ -236,7 +278,8 @@ Ecosystem read_ecosystem(const json& document, const std::string& file, const st
                             : "app #" + std::to_string(i + 1);
     std::string where = file + ": " + label;
     try {
-      AppSpec spec = read_app(app, base_dir, env_name, ecosystem.warnings, where);
+      declared.emplace_back();
+      AppSpec spec = read_app(app, base_dir, env_name, ecosystem.warnings, where, declared.back());
       if (!names.insert(spec.name).second)
         throw SpecError("the name \"" + spec.name + "\" is used by two apps");
       ecosystem.apps.push_back(std::move(spec));
@@ -244,7 +287,7 @@ Ecosystem read_ecosystem(const json& document, const std::string& file, const st
       throw SpecError(where + ": " + error.what());
     }
   }
-  keep_only(ecosystem, only, file);
+  keep_only(ecosystem, declared, only, file);
   return ecosystem;
 }
 
@@ -274,7 +317,9 @@ Ecosystem read_procfile(const std::string& text, const std::string& file,
     }
   }
   if (ecosystem.apps.empty()) throw SpecError(file + ": no processes declared");
-  keep_only(ecosystem, only, file);
+  std::vector<std::string> declared;
+  for (const auto& app : ecosystem.apps) declared.push_back(app.name);
+  keep_only(ecosystem, declared, only, file);
   return ecosystem;
 }
 

@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "cli/daemon_client.h"
+#include "cli/json5_reader.h"
+#include "cli/yaml_document.h"
 
 namespace pm {
 
@@ -34,6 +36,10 @@ bool is_file(const std::string& path) {
 
 std::string absolute_dir_of(const std::string& path) {
   char resolved[PATH_MAX];
+  if (path == kStdinEcosystem) {
+    if (!::getcwd(resolved, sizeof resolved)) throw UserError("cannot read the current directory");
+    return resolved;
+  }
   if (!::realpath(path.c_str(), resolved)) throw UserError("cannot read " + path);
   std::string full(resolved);
   return full.substr(0, full.find_last_of('/'));
@@ -73,15 +79,18 @@ std::string evaluate_with_node(const std::string& path) {
 }  // namespace
 
 bool is_ecosystem_file(const std::string& path) {
+  if (path == kStdinEcosystem) return true;
   if (!is_file(path)) return false;
   std::string name = base_name(path);
-  return name == "Procfile" || ends_with(name, ".json") || ends_with(name, ".config.js") ||
+  return name == "Procfile" || ends_with(name, ".json") || ends_with(name, ".json5") ||
+         ends_with(name, ".yml") || ends_with(name, ".yaml") || ends_with(name, ".config.js") ||
          ends_with(name, ".config.cjs") || ends_with(name, ".config.mjs");
 }
 
 std::string find_ecosystem_file() {
-  for (const char* name : {"ecosystem.config.js", "ecosystem.config.cjs", "ecosystem.config.mjs",
-                           "ecosystem.json", "Procfile"})
+  for (const char* name :
+       {"ecosystem.config.js", "ecosystem.config.cjs", "ecosystem.config.mjs", "ecosystem.json",
+        "ecosystem.json5", "ecosystem.yml", "ecosystem.yaml", "Procfile"})
     if (is_file(name)) return name;
   return "";
 }
@@ -96,18 +105,23 @@ Ecosystem load_ecosystem(const std::string& path, const std::string& env_name,
       text << in.rdbuf();
       return read_procfile(text.str(), path, dir, only);
     }
-    std::string text;
-    if (ends_with(path, ".js") || ends_with(path, ".cjs") || ends_with(path, ".mjs")) {
-      text = evaluate_with_node(path);
-    } else {
-      std::ifstream in(path);
-      if (!in) throw UserError("cannot read " + path + ": " + std::strerror(errno));
+    if (path == kStdinEcosystem) {
       std::stringstream buffer;
-      buffer << in.rdbuf();
-      text = buffer.str();
+      buffer << std::cin.rdbuf();
+      return read_ecosystem(parse_json5(buffer.str(), "stdin"), "stdin", dir, env_name, only);
     }
-    nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
-    if (document.is_discarded()) throw UserError(path + " is not valid JSON");
+    if (ends_with(path, ".js") || ends_with(path, ".cjs") || ends_with(path, ".mjs")) {
+      nlohmann::json document = nlohmann::json::parse(evaluate_with_node(path), nullptr, false);
+      if (document.is_discarded()) throw UserError(path + " did not export a JSON value");
+      return read_ecosystem(document, path, dir, env_name, only);
+    }
+    std::ifstream in(path);
+    if (!in) throw UserError("cannot read " + path + ": " + std::strerror(errno));
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    nlohmann::json document = ends_with(path, ".yml") || ends_with(path, ".yaml")
+                                  ? parse_yaml(buffer.str(), path)
+                                  : parse_json5(buffer.str(), path);
     return read_ecosystem(document, path, dir, env_name, only);
   } catch (const SpecError& error) {
     throw UserError(std::string(error.what()) + "; nothing was started");

@@ -1,6 +1,7 @@
 #pragma once
-// Reading an ecosystem file on the CLI's side: JSON, a JavaScript config
-// evaluated by node, or a Procfile.
+// Reading an ecosystem file on the CLI's side: JSON (JSON5, as PM2 reads
+// it), YAML, a JavaScript config evaluated by node, or a Procfile; "-" is
+// JSON5 read from stdin, as `pm2 start -` reads it.
 
 #include <string>
 #include <vector>
@@ -8,6 +9,9 @@
 #include "cli/ecosystem.h"
 
 namespace pm {
+
+/// The "file" that stands for stdin.
+inline constexpr char kStdinEcosystem[] = "-";
 
 /// Whether `path` names an ecosystem file rather than a script to run.
 bool is_ecosystem_file(const std::string& path);

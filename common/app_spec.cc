@@ -104,6 +104,9 @@ AppSpec spec_from_json(const json& value) {
   if (spec.instance_var.empty()) throw SpecError("field \"instance_var\" must not be empty");
   if (!spec.log_type.empty() && spec.log_type != "json")
     throw SpecError("field \"log_type\" is \"json\" or absent (got \"" + spec.log_type + "\")");
+  if (spec.increment_var.find('=') != std::string::npos)
+    throw SpecError("field \"increment_var\" names a variable; \"" + spec.increment_var +
+                    "\" has a '='");
   if (!spec.cron_restart.empty()) CronSchedule::parse(spec.cron_restart);
   for (const auto& address : spec.listen) ListenAddress::parse(address);
   if (!spec.kill_signal.empty() && signal_number(spec.kill_signal) == 0)

@@ -57,10 +57,17 @@ CronSchedule CronSchedule::parse(const std::string& text) {
   std::stringstream words(text);
   std::vector<std::string> fields;
   for (std::string word; words >> word;) fields.push_back(word);
-  if (fields.size() != 5)
+  if (fields.size() != 5 && fields.size() != 6)
     throw SpecError("cron_restart \"" + text +
-                    "\" needs 5 fields: minute hour day-of-month month day-of-week");
+                    "\" needs 5 fields: minute hour day-of-month month day-of-week (or 6, "
+                    "starting with the second)");
   CronSchedule schedule;
+  if (fields.size() == 6) {
+    parse_field(fields[0], 0, 59, schedule.seconds_, text, "seconds");
+    fields.erase(fields.begin());
+  } else {
+    schedule.seconds_.set(0);
+  }
   parse_field(fields[0], 0, 59, schedule.minutes_, text, "minutes");
   parse_field(fields[1], 0, 23, schedule.hours_, text, "hours");
   schedule.any_day_ = parse_field(fields[2], 1, 31, schedule.days_, text, "days of month");
@@ -72,27 +79,35 @@ CronSchedule CronSchedule::parse(const std::string& text) {
   return schedule;
 }
 
+bool CronSchedule::matches_day(const std::tm& t) const {
+  bool dom = days_[static_cast<std::size_t>(t.tm_mday)];
+  bool dow = weekdays_[static_cast<std::size_t>(t.tm_wday)];
+  if (any_day_ && any_weekday_) return true;
+  if (any_day_) return dow;
+  if (any_weekday_) return dom;
+  return dom || dow;
+}
+
+bool CronSchedule::matches_minute(const std::tm& t) const {
+  return months_[static_cast<std::size_t>(t.tm_mon + 1)] && matches_day(t) &&
+         hours_[static_cast<std::size_t>(t.tm_hour)] &&
+         minutes_[static_cast<std::size_t>(t.tm_min)];
+}
+
 std::time_t CronSchedule::next_after(std::time_t after) const {
   std::tm t{};
   ::localtime_r(&after, &t);
+  // A later second of this minute, when the minute itself matches.
+  for (int second = t.tm_sec + 1; second < 60; ++second)
+    if (seconds_[static_cast<std::size_t>(second)] && matches_minute(t))
+      return after + (second - t.tm_sec);
   t.tm_sec = 0;
   t.tm_min += 1;
   // At most a few years of minutes; every valid schedule matches well before.
   for (int guard = 0; guard < 4 * 366 * 24 * 60; ++guard) {
     std::time_t candidate = std::mktime(&t);
     ::localtime_r(&candidate, &t);
-    bool day_ok;
-    bool dom = days_[static_cast<std::size_t>(t.tm_mday)];
-    bool dow = weekdays_[static_cast<std::size_t>(t.tm_wday)];
-    if (any_day_ && any_weekday_)
-      day_ok = true;
-    else if (any_day_)
-      day_ok = dow;
-    else if (any_weekday_)
-      day_ok = dom;
-    else
-      day_ok = dom || dow;
-    if (!months_[static_cast<std::size_t>(t.tm_mon + 1)] || !day_ok) {
+    if (!months_[static_cast<std::size_t>(t.tm_mon + 1)] || !matches_day(t)) {
       t.tm_mday += 1;
       t.tm_hour = 0;
       t.tm_min = 0;
@@ -102,7 +117,9 @@ std::time_t CronSchedule::next_after(std::time_t after) const {
     } else if (!minutes_[static_cast<std::size_t>(t.tm_min)]) {
       t.tm_min += 1;
     } else {
-      return candidate;
+      std::size_t second = 0;
+      while (!seconds_[second]) ++second;
+      return candidate + static_cast<std::time_t>(second);
     }
     t.tm_isdst = -1;
   }

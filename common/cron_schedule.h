@@ -2,6 +2,7 @@
 // CronSchedule: a standard 5-field cron expression ("0 3 * * *"), for
 // --cron-restart. Fields: minute, hour, day of month, month, day of week;
 // each "*", a number, a range "a-b", a list "a,b", with an optional step "/n".
+// Six fields start with the second, as PM2's croner reads them.
 
 #include <bitset>
 #include <ctime>
@@ -14,10 +15,14 @@ class CronSchedule {
  public:
   /// Throws SpecError naming the bad field.
   static CronSchedule parse(const std::string& text);
-  /// The first whole minute after `after` (local time) that matches.
+  /// The first whole second after `after` (local time) that matches.
   std::time_t next_after(std::time_t after) const;
 
  private:
+  bool matches_day(const std::tm& t) const;
+  bool matches_minute(const std::tm& t) const;
+
+  std::bitset<60> seconds_;  // only second 0 for 5 fields
   std::bitset<60> minutes_;
   std::bitset<24> hours_;
   std::bitset<32> days_;

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libspdlog-dev libuv1-dev
-          doctest-dev clang libclang-rt-dev)
+          doctest-dev libyaml-cpp-dev clang libclang-rt-dev)
 # Programs the examples and tests run; any install of them will do. The real
 # servers of tests/e2e/test_real_servers.py: Debian's uvicorn package holds the
 # `uvicorn` command (python3-uvicorn only the module), nginx-light brings nginx

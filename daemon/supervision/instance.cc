@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <system_error>
 
 #include "common/signal_names.h"
@@ -121,14 +122,35 @@ Instance::~Instance() {
   }
 }
 
+namespace {
+
+/// increment_var's value for the instance at `index`: the app's value plus
+/// the index, counting from 0 when the app's is not a number (as PM2 does).
+long long incremented(const AppSpec& spec, int index) {
+  auto given = spec.env.find(spec.increment_var);
+  long long base = 0;
+  if (given != spec.env.end()) {
+    char* end = nullptr;
+    errno = 0;
+    long long value = std::strtoll(given->second.c_str(), &end, 10);
+    if (end != given->second.c_str() && *end == '\0' && errno == 0 && value < (1LL << 53))
+      base = value;
+  }
+  return base + index;
+}
+
+}  // namespace
+
 std::vector<std::string> Instance::child_env() const {
   std::vector<std::string> env;
   for (const auto& [key, value] : spec_->env) {
     if (key == "PM_ID" || key == "PM_APP_NAME" || key == spec_->instance_var || key == "pm_id" ||
-        key == "PM_RUN_ID")
+        key == "PM_RUN_ID" || key == spec_->increment_var)
       continue;
     env.push_back(key + "=" + value);
   }
+  if (!spec_->increment_var.empty())
+    env.push_back(spec_->increment_var + "=" + std::to_string(incremented(*spec_, index_)));
   env.push_back("PM_ID=" + std::to_string(id_));
   env.push_back("pm_id=" + std::to_string(id_));
   env.push_back("PM_APP_NAME=" + spec_->name);

@@ -112,6 +112,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "max_memory_restart",
                            "cron_restart",
                            "instance_var",
+                           "increment_var",
                            "out_file",
                            "error_file",
                            "log_file",
@@ -122,7 +123,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "log_max_files",
                            "argv"})
     CHECK_MESSAGE(value.contains(name), name);
-  CHECK(value.size() == 34);
+  CHECK(value.size() == 35);
   CHECK(value["env"].is_object());
 }
 
