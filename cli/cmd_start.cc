@@ -41,6 +41,9 @@ struct StartOptions {
   std::string max_memory_restart;
   std::string interpreter_args;
   std::vector<std::string> only;
+  bool force = false;
+  // PM2's fork mode (-x); pm runs every program alike, so it changes nothing.
+  bool execute_command = false;
 };
 
 std::string absolute(const std::string& path) {
@@ -80,7 +83,7 @@ json build_spec(const StartOptions& options) {
                     "\")");
   spec.log_date_format = strftime_format(spec.log_date_format);
   if (options.time && spec.log_date_format.empty()) spec.log_date_format = kTimeLogDateFormat;
-  for (std::string* file : {&spec.out_file, &spec.error_file})
+  for (std::string* file : {&spec.out_file, &spec.error_file, &spec.pid_file})
     if (!file->empty() && !log_disabled(*file)) *file = absolute(*file);
   if (!options.max_memory_restart.empty()) {
     spec.max_memory_restart = parse_bytes(options.max_memory_restart);
@@ -163,6 +166,10 @@ void add_start_command(CLI::App& app) {
   cmd->add_option("-n,--name", options->spec.name, "App name (default: the script's name)");
   cmd->add_option("-i,--instances", options->instances,
                   "Instances: N, max (one per CPU), 0 (max), -N (CPUs minus N)");
+  cmd->add_flag("-f,--force", options->force,
+                "Start even if an app of this name runs: one more instance of it (as PM2)");
+  cmd->add_flag("-x,--execute-command", options->execute_command,
+                "PM2's fork mode; accepted, and the same as without it (see man page)");
   cmd->add_option("--cwd", options->spec.cwd, "Working directory (default: here)");
   cmd->add_option("--only", options->only, "With an ecosystem file: only these apps (a,b)")
       ->delimiter(',');
@@ -213,6 +220,8 @@ void add_start_command(CLI::App& app) {
   cmd->add_flag("--merge-logs", options->spec.merge_logs, "One log file per app, not per instance");
   cmd->add_option("-o,--output", options->spec.out_file, "stdout log file (/dev/null: none)");
   cmd->add_option("-e,--error", options->spec.error_file, "stderr log file (/dev/null: none)");
+  cmd->add_option("-p,--pid", options->spec.pid_file,
+                  "Write each instance's pid to this file (app.pid: app-<id>.pid, as PM2)");
   cmd->add_option("--max-memory-restart", options->max_memory_restart,
                   "Reload an instance whose memory goes over this (300M, 1G)");
   cmd->add_option("--cron-restart", options->spec.cron_restart,
@@ -245,7 +254,9 @@ void add_start_command(CLI::App& app) {
       return;
     }
     DaemonClient client(Paths::from_environment());
-    json request{{field::kSpec, build_spec(*options)}, {field::kWait, !options->no_wait}};
+    json request{{field::kSpec, build_spec(*options)},
+                 {field::kWait, !options->no_wait},
+                 {field::kForce, options->force}};
     report_started(client, client.call(make_request(command::kStart, request)));
   });
 }

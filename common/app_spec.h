@@ -46,6 +46,7 @@ struct AppSpec {
   std::int64_t max_memory_restart = 0;     // bytes; 0: no limit
   std::string cron_restart;                // 5-field cron expression
   std::string instance_var = "NODE_APP_INSTANCE";
+  std::string pid_file;  // empty: none; else absolute, named per instance (see pid_file_path)
 
   // Logs.
   std::string out_file;         // empty: $PM_HOME/logs/<name>-<index>-out.log; /dev/null: none
@@ -115,6 +116,7 @@ void visit_fields(Spec& spec, Visit&& visit) {
   visit(SpecField{"max_memory_restart", Form::Size}, spec.max_memory_restart);
   visit(SpecField{"cron_restart", Form::Text}, spec.cron_restart);
   visit(SpecField{"instance_var", Form::Text}, spec.instance_var);
+  visit(SpecField{"pid_file", Form::Text, "pid"}, spec.pid_file);
   visit(SpecField{"out_file", Form::Text}, spec.out_file);
   visit(SpecField{"error_file", Form::Text}, spec.error_file);
   visit(SpecField{"merge_logs", Form::Flag}, spec.merge_logs);

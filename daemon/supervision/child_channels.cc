@@ -89,6 +89,8 @@ void ChildChannels::open_node_channel(uv_loop_t* loop, int id, SpawnOptions& opt
   options.env.push_back("NODE_UNIQUE_ID=" + std::to_string(id));
   options.env.push_back("NODE_CHANNEL_FD=" + child_fd);
   options.env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
+  // node_graceful_close.js keeps an app that handles this signal up until it comes.
+  if (!spec_.kill_signal.empty()) options.env.push_back("PM_KILL_SIGNAL=" + spec_.kill_signal);
   // One connection accepted at a time: what waits in the socket's queue
   // stays there for a live instance if this one dies (libuv takes all).
   options.env.push_back("UV_TCP_SINGLE_ACCEPT=1");
@@ -115,7 +117,6 @@ void ChildChannels::watch_node(uv_loop_t* loop, int fd) {
     return fd;
   };
   events.listening = [this] {
-    listening_ = true;
     events_.restore_backlog();
     if (!spec_.wait_ready) events_.ready("listening (node cluster)");
   };
