@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <regex>
 #include <string>
 
 #include "cli/commands.h"
@@ -16,6 +17,9 @@ std::string one_line(std::string text) {
   for (char& c : text)
     if (c == '\n') c = ' ';
   while (!text.empty() && text.back() == ' ') text.pop_back();
+  // CLI::NonNegativeNumber quotes the largest double, all 309 digits of it.
+  text = std::regex_replace(text, std::regex("not in range 0\\.0+ to [0-9.]{30,}"),
+                            "is not a number of 0 or more");
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   return pm::terminal_safe(text);
 }
@@ -78,7 +82,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     // --help and --version arrive as parse "errors" that succeed.
     if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(error);
-    std::cerr << "pm: " << one_line(error.what()) << "; see `" << help_command << "`\n";
+    // `pm --bogus` alone: CLI11 misses the command before it sees the option.
+    std::string what = argv[1][0] == '-' && dynamic_cast<const CLI::RequiredError*>(&error)
+                           ? std::string("unknown option \"") + argv[1] + "\""
+                           : error.what();
+    std::cerr << "pm: " << one_line(what) << "; see `" << help_command << "`\n";
     return 2;
   } catch (const std::exception& error) {
     // pm::UserError says what to do; anything else is shown the same way.

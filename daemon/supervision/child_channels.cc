@@ -178,7 +178,6 @@ ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, Events events
                              const json& adopted)
     : spec_(spec), events_(std::move(events)) {
   socket_via_ = adopted.value("socket_via", "");
-  listening_ = adopted.value("listening", false);
   if (int fd = adopted.value("node_fd", -1); fd >= 0) watch_node(loop, fd);
   if (int fd = adopted.value("listen_fd", -1); fd >= 0) watch_listen_channel(loop, fd);
   if (int fd = adopted.value("messages_fd", -1); fd >= 0) watch_messages(loop, fd);
@@ -186,7 +185,6 @@ ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, Events events
 
 json ChildChannels::export_state() const {
   return {{"socket_via", socket_via_},
-          {"listening", listening_},
           {"node_fd", inherit_fd(node_ ? node_->fd() : -1)},
           {"listen_fd", inherit_fd(listen_channel_ ? listen_channel_->fd() : -1)},
           {"messages_fd", inherit_fd(messages_ ? messages_->fd() : -1)}};

@@ -51,7 +51,7 @@ class NodeStopSignal(PmTestCase):
     def test_a_listening_node_app_whose_server_is_its_only_handle(self):
         port = free_port()
         self.check_stop_restart_reload(str(port))
-        self.pm("start", "rec")
+        self.pm("restart", "rec")
         [row] = self.wait_status("rec", "online")
         self.assertEqual(http_get(port), f"pid {row['pid']}")
 

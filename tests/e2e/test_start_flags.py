@@ -8,6 +8,11 @@ import os
 from harness import SHELL_SLEEPER, PmTestCase, main, pid_alive
 
 
+def read_pid(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
 class StartFlags(PmTestCase):
     def test_force_starts_a_duplicate_under_the_same_name(self):
         script = self.write("sleeper.sh", SHELL_SLEEPER)
@@ -34,12 +39,12 @@ class StartFlags(PmTestCase):
         for row in rows:
             path = os.path.join(pid_dir, f"app-{row['id']}.pid")
             self.wait_for(lambda: os.path.exists(path), path)
-            self.assertEqual(open(path).read().strip(), str(row["pid"]))
+            self.assertEqual(read_pid(path), str(row["pid"]))
         self.pm("restart", "p")
         restarted = self.wait_status("p", "online", count=2)
         for row in restarted:
             path = os.path.join(pid_dir, f"app-{row['id']}.pid")
-            self.wait_for(lambda: open(path).read().strip() == str(row["pid"]),
+            self.wait_for(lambda: read_pid(path) == str(row["pid"]),
                           f"{path} to hold the new pid {row['pid']}")
         self.pm("stop", "p")
         self.wait_status("p", "stopped", count=2)
@@ -51,7 +56,7 @@ class StartFlags(PmTestCase):
         [row] = self.wait_status("plain", "online")
         path = os.path.join(self.tmp, "plain.pidfile")
         self.wait_for(lambda: os.path.exists(path), path)
-        self.assertEqual(open(path).read().strip(), str(row["pid"]))
+        self.assertEqual(read_pid(path), str(row["pid"]))
         self.write("ecosystem.json", json.dumps({"apps": [
             {"name": "eco", "script": "sleeper.sh", "pid_file": "eco.pid", "exec_mode": "fork"},
             {"name": "alias", "script": "sleeper.sh", "pid": "alias.pid",
@@ -62,7 +67,7 @@ class StartFlags(PmTestCase):
             [row] = self.wait_status(name, "online")
             path = os.path.join(self.tmp, f"{name}-{row['id']}.pid")
             self.wait_for(lambda: os.path.exists(path), path)
-            self.assertEqual(open(path).read().strip(), str(row["pid"]))
+            self.assertEqual(read_pid(path), str(row["pid"]))
 
     def test_fork_mode_is_accepted_and_runs_the_program_as_usual(self):
         script = self.write("sleeper.sh", SHELL_SLEEPER)

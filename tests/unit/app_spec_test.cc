@@ -112,6 +112,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "max_memory_restart",
                            "cron_restart",
                            "instance_var",
+                           "pid_file",
                            "out_file",
                            "error_file",
                            "merge_logs",
@@ -120,7 +121,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "log_max_files",
                            "argv"})
     CHECK_MESSAGE(value.contains(name), name);
-  CHECK(value.size() == 32);
+  CHECK(value.size() == 33);
   CHECK(value["env"].is_object());
 }
 
