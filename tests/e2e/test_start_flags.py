@@ -25,7 +25,7 @@ class StartFlags(PmTestCase):
         rows = self.wait_status("w", "online", count=2)
         self.assertEqual(rows[0]["pid"], first["pid"], "the running one is left alone")
         self.assertNotEqual(rows[1]["pid"], first["pid"])
-        self.pm("start", script, "--name", "w", "--force", "-i", "2")
+        self.pm("start", script, "--name", "w", "--force", "-i", "2", "--no-wait")
         self.wait_status("w", "online", count=4)
         # One name, as PM2 shows duplicates: stop acts on every one.
         self.pm("stop", "w")
