@@ -43,6 +43,9 @@ struct StartOptions {
   std::string max_memory_restart;
   std::string interpreter_args;
   std::vector<std::string> only;
+  bool force = false;
+  // PM2's fork mode (-x); pm runs every program alike, so it changes nothing.
+  bool execute_command = false;
 };
 
 std::string absolute(const std::string& path) {
@@ -82,7 +85,7 @@ json build_spec(const StartOptions& options) {
                     "\")");
   spec.log_date_format = strftime_format(spec.log_date_format);
   if (options.time && spec.log_date_format.empty()) spec.log_date_format = kTimeLogDateFormat;
-  for (std::string* file : {&spec.out_file, &spec.error_file, &spec.log_file})
+  for (std::string* file : {&spec.out_file, &spec.error_file, &spec.log_file, &spec.pid_file})
     if (!file->empty() && !log_disabled(*file)) *file = absolute(*file);
   if (!options.max_memory_restart.empty()) {
     spec.max_memory_restart = parse_bytes(options.max_memory_restart);
@@ -174,6 +177,10 @@ void add_start_command(CLI::App& app) {
   cmd->add_option("-n,--name", options->spec.name, "App name (default: the script's name)");
   cmd->add_option("-i,--instances", options->instances,
                   "Instances: N, max (one per CPU), 0 (max), -N (CPUs minus N)");
+  cmd->add_flag("-f,--force", options->force,
+                "Start even if an app of this name runs: one more instance of it (as PM2)");
+  cmd->add_flag("-x,--execute-command", options->execute_command,
+                "PM2's fork mode; accepted, and the same as without it (see man page)");
   cmd->add_option("--cwd", options->spec.cwd, "Working directory (default: here)");
   cmd->add_option("--only", options->only, "With an ecosystem file: only these apps (a,b)")
       ->delimiter(',');
@@ -230,6 +237,8 @@ void add_start_command(CLI::App& app) {
                   "json: each log line as a JSON object (message, timestamp, type, process_id, "
                   "app_name)")
       ->check(CLI::IsMember({"json"}));
+  cmd->add_option("-p,--pid", options->spec.pid_file,
+                  "Write each instance's pid to this file (app.pid: app-<id>.pid, as PM2)");
   cmd->add_option("--max-memory-restart", options->max_memory_restart,
                   "Reload an instance whose memory goes over this (300M, 1G)");
   cmd->add_option("--cron-restart", options->spec.cron_restart,
@@ -262,7 +271,9 @@ void add_start_command(CLI::App& app) {
       return;
     }
     DaemonClient client(Paths::from_environment());
-    json request{{field::kSpec, build_spec(*options)}, {field::kWait, !options->no_wait}};
+    json request{{field::kSpec, build_spec(*options)},
+                 {field::kWait, !options->no_wait},
+                 {field::kForce, options->force}};
     report_started(client, client.call(make_request(command::kStart, request)));
   });
 }

@@ -189,7 +189,7 @@ AppSpec complete(json spec, const AppExtras& extras, const std::string& base_dir
     spec["log_date_format"] = strftime_format(spec["log_date_format"].get<std::string>());
   std::string cwd = spec.value("cwd", "");
   spec["cwd"] = cwd.empty() ? base_dir : absolute(cwd, base_dir);
-  for (const char* path : {"out_file", "error_file", "log_file"})
+  for (const char* path : {"out_file", "error_file", "log_file", "pid_file"})
     if (spec.contains(path)) spec[path] = absolute(spec[path].get<std::string>(), spec["cwd"]);
   std::map<std::string, std::string> env = extras.env;
   for (const auto& [name, setting] : extras.env_override) env[name] = setting;

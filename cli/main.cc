@@ -1,11 +1,30 @@
 // pm: the command-line client. Parses flags, sends one request to pmd, prints
 // the reply. All policy lives in the daemon.
 
+#include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <regex>
+#include <string>
 
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
+
+namespace {
+
+/// CLI11's message as pm's own errors read: one line, lower case first.
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n') c = ' ';
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  // CLI::NonNegativeNumber quotes the largest double, all 309 digits of it.
+  text = std::regex_replace(text, std::regex("not in range 0\\.0+ to [0-9.]{30,}"),
+                            "is not a number of 0 or more");
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return pm::terminal_safe(text);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -49,6 +68,7 @@ int main(int argc, char** argv) {
     std::cout << app.help();
     return 0;
   }
+  std::string help_command = "pm help";
   if (argv[1][0] != '-') {
     auto matches = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(argv[1]); });
     if (matches.empty()) {
@@ -56,11 +76,19 @@ int main(int argc, char** argv) {
                 << "\"; `pm help` lists them\n";
       return 2;
     }
+    help_command += " " + matches.front()->get_name();
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // --help and --version arrive as parse "errors" that succeed.
+    if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(error);
+    // `pm --bogus` alone: CLI11 misses the command before it sees the option.
+    std::string what = argv[1][0] == '-' && dynamic_cast<const CLI::RequiredError*>(&error)
+                           ? std::string("unknown option \"") + argv[1] + "\""
+                           : error.what();
+    std::cerr << "pm: " << one_line(what) << "; see `" << help_command << "`\n";
+    return 2;
   } catch (const std::exception& error) {
     // pm::UserError says what to do; anything else is shown the same way.
     std::fflush(stdout);

@@ -1,6 +1,5 @@
 #include "common/app_spec.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -85,8 +84,6 @@ AppSpec spec_from_json(const json& value) {
                       std::to_string(i + 1) + " is one)");
   }
   if (spec.name == "all") throw SpecError("\"all\" is reserved and cannot name an app");
-  if (std::all_of(spec.name.begin(), spec.name.end(), ::isdigit))
-    throw SpecError("app name \"" + spec.name + "\" is a number; numbers are instance ids");
   if (spec.name.find('/') != std::string::npos)
     throw SpecError("app name \"" + spec.name + "\" must not contain '/'");
   if (!spec.cwd.empty() && spec.cwd[0] != '/')

@@ -47,6 +47,7 @@ struct AppSpec {
   std::string cron_restart;                // 5-field cron expression
   std::string instance_var = "NODE_APP_INSTANCE";
   std::string increment_var;  // env variable counting up per instance from its env value
+  std::string pid_file;  // empty: none; else absolute, named per instance (see pid_file_path)
 
   // Logs.
   std::string out_file;         // empty: $PM_HOME/logs/<name>-<index>-out.log; /dev/null: none
@@ -119,6 +120,7 @@ void visit_fields(Spec& spec, Visit&& visit) {
   visit(SpecField{"cron_restart", Form::Text}, spec.cron_restart);
   visit(SpecField{"instance_var", Form::Text}, spec.instance_var);
   visit(SpecField{"increment_var", Form::Text}, spec.increment_var);
+  visit(SpecField{"pid_file", Form::Text, "pid"}, spec.pid_file);
   visit(SpecField{"out_file", Form::Text}, spec.out_file);
   visit(SpecField{"error_file", Form::Text}, spec.error_file);
   visit(SpecField{"log_file", Form::Text, "log"}, spec.log_file);

@@ -38,7 +38,7 @@ inline constexpr char kAction[] = "action";      // apply: "reload" or "restart"
 inline constexpr char kParallel[] = "parallel";  // reload: instances replaced at a time
 inline constexpr char kEnv[] = "env";            // reload: the new environment; env: KEY=value
 inline constexpr char kCount[] = "count";        // scale: N, +N, -N; save, dropped: how many
-inline constexpr char kForce[] = "force";        // save: even an empty list
+inline constexpr char kForce[] = "force";        // save: even an empty list; start: a duplicate
 inline constexpr char kMessage[] = "message";    // send: the JSON value; progress: what happened
 inline constexpr char kSignal[] = "signal";      // signal: its name ("SIGUSR1")
 inline constexpr char kLines[] = "lines";        // logs: past lines per file; tail: those lines
@@ -127,7 +127,7 @@ namespace command {
 // `log_problems` {id, problem} per instance whose log files cannot be had.
 inline constexpr Command kStart{
     "start",
-    {field::kSpec, field::kSpecs, field::kWait},
+    {field::kSpec, field::kSpecs, field::kWait, field::kForce},
     {field::kNames, field::kProcesses, field::kProblems, field::kLogProblems, field::kWarnings},
     {}};
 inline constexpr Command kScale{

@@ -75,6 +75,21 @@ std::function<void()> reply_rows(const Supervisor& supervisor, Client client,
   };
 }
 
+/// `start -f` of an app that exists: PM2 runs one more process under the
+/// same name; here that is more instances of the app, with its settings.
+void start_duplicate(CommandContext& context, const AppSpec& spec, bool wait, Client client) {
+  App* app = context.supervisor.find_app(spec.name);
+  int current = static_cast<int>(app->instances().size());
+  int more = resolve_instances(spec.instances, static_cast<int>(uv_available_parallelism()));
+  auto added = context.supervisor.scale(spec.name, current + more, [] {});
+  if (wait) {
+    reply_when_started(context, {spec.name}, added, client);
+    return;
+  }
+  client->reply(ok_reply({{field::kNames, json::array({spec.name})},
+                          {field::kProcesses, process_rows(context.supervisor, added)}}));
+}
+
 }  // namespace
 
 namespace handlers {
@@ -89,6 +104,11 @@ void start(CommandContext& context, const json& request, Client client) {
     throw UserError(std::string("start needs a \"") + field::kSpec + "\"");
   }
   if (specs.empty()) throw UserError("start needs at least one app");
+  if (request.value(field::kForce, false) && specs.size() == 1 &&
+      context.supervisor.find_app(specs[0].name)) {
+    start_duplicate(context, specs[0], request.value(field::kWait, true), client);
+    return;
+  }
   std::vector<std::string> names = context.supervisor.start_all(std::move(specs));
   if (request.value(field::kWait, true)) {
     reply_when_started(context, names, {}, client);

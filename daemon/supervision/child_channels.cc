@@ -89,6 +89,8 @@ void ChildChannels::open_node_channel(uv_loop_t* loop, int id, SpawnOptions& opt
   options.env.push_back("NODE_UNIQUE_ID=" + std::to_string(id));
   options.env.push_back("NODE_CHANNEL_FD=" + child_fd);
   options.env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
+  // node_graceful_close.js keeps an app that handles this signal up until it comes.
+  if (!spec_.kill_signal.empty()) options.env.push_back("PM_KILL_SIGNAL=" + spec_.kill_signal);
   // One connection accepted at a time: what waits in the socket's queue
   // stays there for a live instance if this one dies (libuv takes all).
   options.env.push_back("UV_TCP_SINGLE_ACCEPT=1");
@@ -115,7 +117,6 @@ void ChildChannels::watch_node(uv_loop_t* loop, int fd) {
     return fd;
   };
   events.listening = [this] {
-    listening_ = true;
     events_.restore_backlog();
     if (!spec_.wait_ready) events_.ready("listening (node cluster)");
   };
@@ -177,7 +178,6 @@ ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, Events events
                              const json& adopted)
     : spec_(spec), events_(std::move(events)) {
   socket_via_ = adopted.value("socket_via", "");
-  listening_ = adopted.value("listening", false);
   if (int fd = adopted.value("node_fd", -1); fd >= 0) watch_node(loop, fd);
   if (int fd = adopted.value("listen_fd", -1); fd >= 0) watch_listen_channel(loop, fd);
   if (int fd = adopted.value("messages_fd", -1); fd >= 0) watch_messages(loop, fd);
@@ -185,7 +185,6 @@ ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, Events events
 
 json ChildChannels::export_state() const {
   return {{"socket_via", socket_via_},
-          {"listening", listening_},
           {"node_fd", inherit_fd(node_ ? node_->fd() : -1)},
           {"listen_fd", inherit_fd(listen_channel_ ? listen_channel_->fd() : -1)},
           {"messages_fd", inherit_fd(messages_ ? messages_->fd() : -1)}};

@@ -56,8 +56,6 @@ class ChildChannels {
   bool send_message(const json& message);
   /// The cluster's graceful stop; false when the child is not a Node worker.
   bool disconnect();
-  /// Whether a Node server in the child is listening.
-  bool listening() const { return listening_; }
   /// How the child got its socket, for `pm describe`; empty until it has.
   const std::string& socket_via() const { return socket_via_; }
 
@@ -78,7 +76,6 @@ class ChildChannels {
   std::unique_ptr<ListenChannel> listen_channel_;
   std::unique_ptr<MessageChannel> messages_;
   std::string socket_via_;
-  bool listening_ = false;
 };
 
 }  // namespace pm

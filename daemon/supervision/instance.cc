@@ -13,6 +13,7 @@
 #include "common/signal_names.h"
 #include "common/user_error.h"
 #include "daemon/supervision/child_launch.h"
+#include "daemon/supervision/pid_file.h"
 #include "daemon/supervision/run_cgroup.h"
 #include "daemon/uv/now_ms.h"
 
@@ -225,6 +226,7 @@ void Instance::spawn() {
   ready_timed_out_ = false;
   context_.reaper.watch(pid_, [this](int status) { on_exit(status); });
   spdlog::info("{}[{}]: started pid {}", spec_->name, id_, pid_);
+  write_pid_file(pid_file_path(spec_->pid_file, id_), pid_);
   if (spec_->listen_timeout_ms == 0 && !spec_->wait_ready) {
     state_ = InstanceState::Launching;
     mark_ready("no wait (listen_timeout 0)");
@@ -284,6 +286,7 @@ void Instance::on_exit(int wait_status) {
                       {"uptime_ms", uptime},
                       {"stopped", state_ == InstanceState::Stopping}});
   if (history_.size() > kHistory) history_.erase(history_.begin());
+  remove_pid_file(pid_file_path(spec_->pid_file, id_), pid_);
   pid_ = 0;
   socket_via_ = channels_ ? channels_->socket_via() : socket_via_;
   channels_.reset();

@@ -67,9 +67,9 @@ void Instance::signal_stop() {
     spdlog::info("{}[{}]: stopping pid {} with the message \"shutdown\"", spec_->name, id_, pid_);
   } else if (channels_ && channels_->disconnect()) {
     // The cluster's graceful stop: the worker closes its servers, finishes
-    // what it accepted, then closes its channel (see events.node_closed).
+    // what it accepted, then closes its channel; only then the kill signal,
+    // once (see events.node_closed), which the app's handler sees as under PM2.
     spdlog::info("{}[{}]: stopping pid {} with the cluster disconnect", spec_->name, id_, pid_);
-    if (!channels_->listening()) run_stop_.signal_all();
   } else {
     spdlog::info("{}[{}]: stopping pid {} with {}", spec_->name, id_, pid_, spec_->kill_signal);
     run_stop_.signal_all();

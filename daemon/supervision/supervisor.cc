@@ -372,6 +372,8 @@ void Supervisor::delete_instance(int id) {
   if (!(*app)->instances().empty()) return;
   spdlog::info("app {}: deleted", (*app)->spec().name);
   apps_.erase(app);
+  // As PM2: once nothing is left, ids count from 0 again.
+  if (apps_.empty()) next_id_ = 0;
 }
 
 }  // namespace pm

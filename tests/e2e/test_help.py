@@ -18,6 +18,27 @@ class Help(PmTestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn('no command named "launch"', result.stderr)
 
+    def test_bad_flags_exit_2_with_one_line_naming_the_option(self):
+        cases = [
+            (("start", "app.js", "--bogus"), "--bogus", "pm help start"),
+            (("stop", "--frobnicate", "web"), "--frobnicate", "pm help stop"),
+            (("start", "app.js", "--kill-timeout", "soon"), "--kill-timeout", "pm help start"),
+            (("--bogus",), "--bogus", "pm help`"),
+        ]
+        for args, option, pointer in cases:
+            with self.subTest(args=args):
+                result = self.pm(*args, check=False)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
+                self.assertTrue(result.stderr.startswith("pm: "), result.stderr)
+                self.assertIn(option, result.stderr)
+                self.assertIn(pointer, result.stderr)
+        self.assertIsNone(self.daemon_pid(), "a bad flag reaches no daemon")
+
+    def test_help_and_version_flags_still_succeed(self):
+        self.assertIn("--kill-signal", self.pm("start", "--help").stdout)
+        self.assertTrue(self.pm("--version").stdout.strip())
+
 
 if __name__ == "__main__":
     main()

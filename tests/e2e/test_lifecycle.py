@@ -109,8 +109,9 @@ class Lifecycle(PmTestCase):
         self.assertIn('"hello" already exists', result.stderr)
         self.pm("delete", "hello")
         self.pm("start", py)
-        # A new id (1), the same files: named by app and instance number.
-        self.wait_log(self.log_path("hello", 0), "python says hi 1")
+        # Id 0 again, as PM2 counts once no app is left; the same files,
+        # named by app and instance number.
+        self.wait_log(self.log_path("hello", 0), "python says hi 0")
         with open(self.log_path("hello", 0)) as f:
             self.assertIn("node says hi 0", f.read(), "pm delete kept the log")
         self.assertEqual(sorted(os.listdir(os.path.join(self.home, "logs"))),

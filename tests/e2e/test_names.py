@@ -5,7 +5,7 @@ or a user puts in front of a terminal is shown escaped, never obeyed."""
 import json
 import os
 
-from harness import PmTestCase, main
+from harness import SHELL_SLEEPER, PmTestCase, main
 
 
 class NamesTest(PmTestCase):
@@ -51,6 +51,32 @@ class NamesTest(PmTestCase):
         self.assertIn("\x1b[2J", raw, "--raw is the bytes as written")
         # jlist is for programs: JSON, with the text as it is.
         self.assertEqual(json.loads(self.pm("jlist").stdout)[0]["name"], "shady")
+
+    def test_a_numeric_name_is_a_name_first_as_in_pm2(self):
+        script = self.write("sleeper.sh", SHELL_SLEEPER)
+        self.pm("start", script, "--name", "web")  # id 0
+        self.pm("start", script, "--name", "0")  # id 1
+        self.wait_status("0", "online")
+        self.pm("stop", "0")
+        self.wait_status("0", "stopped")
+        self.wait_status("web", "online")
+        # Not a name: an id, here the app named "0".
+        self.pm("restart", "1")
+        self.wait_status("0", "online")
+        self.pm("delete", "0")
+        self.assertEqual([row["name"] for row in self.jlist()], ["web"])
+
+    def test_ids_count_from_0_again_once_every_app_is_deleted(self):
+        script = self.write("sleeper.sh", SHELL_SLEEPER)
+        self.pm("start", script, "--name", "a")
+        self.pm("start", script, "--name", "b", "-i", "2")
+        self.pm("delete", "a")
+        self.pm("start", script, "--name", "c")
+        self.assertEqual([row["id"] for row in self.rows("c")], [3], "b still holds ids 1 and 2")
+        self.pm("delete", "all")
+        self.assertEqual(self.jlist(), [])
+        self.pm("start", script, "--name", "d", "-i", "2")
+        self.assertEqual([row["id"] for row in self.rows("d")], [0, 1])
 
 
 if __name__ == "__main__":
