@@ -13,10 +13,11 @@ namespace pm {
 struct ProcessRow {
   int id = 0;
   std::string name;
-  std::string mode;    // "fork", or "cluster" for an app of several instances
-  std::string listen;  // the app's bound addresses, comma-separated
-  int pid = 0;         // 0 when no process runs
-  std::string status;  // launching, online, stopping, stopped, waiting restart, errored
+  std::string namespace_name;  // "default" unless the app was given one
+  std::string mode;            // "fork", or "cluster" for an app of several instances
+  std::string listen;          // the app's bound addresses, comma-separated
+  int pid = 0;                 // 0 when no process runs
+  std::string status;          // launching, online, stopping, stopped, waiting restart, errored
   int restarts = 0;
   std::int64_t uptime_ms = 0;
   double cpu = 0;            // percent of one CPU
