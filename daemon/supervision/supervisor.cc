@@ -335,10 +335,19 @@ void Supervisor::restart(const std::vector<int>& ids, Done done) {
   stop_then(
       ids,
       [this](int id) {
-        if (Instance* stopped = find(id)) {
-          stopped->count_restart();
-          stopped->start();
+        Instance* stopped = find(id);
+        App* app = app_of(id);
+        if (!stopped || !app) return;
+        if (&stopped->spec() != &app->spec()) {
+          // The app's settings changed since this one started (restart
+          // --update-env, an ecosystem file): a successor runs the new ones.
+          Instance& fresh = app->add_replacement(*stopped);
+          app->swap_in(fresh);
+          fresh.start();
+          return;
         }
+        stopped->count_restart();
+        stopped->start();
       },
       std::move(done));
 }

@@ -50,7 +50,8 @@ class Supervisor {
   /// Adds an app whose instances are all stopped, as the user left it
   /// (after a pmd died). Throws UserError (the name is taken, nothing to run).
   App& add_stopped(AppSpec spec);
-  /// Gives an app a new spec; its instances take it on their next start.
+  /// Gives an app a new spec; its instances take it when restarted or
+  /// reloaded.
   void replace_spec(App& app, AppSpec spec);
   /// Gives an app a new spec and the instance count it asks for (new
   /// instances start now, surplus ones stop and go). Returns the ids of the
