@@ -127,17 +127,18 @@ void start(CommandContext& context, const json& request, Client client) {
   } else if (from_file) {
     // As PM2 starts a file: what is new starts, what is known restarts
     // with the file's settings.
-    std::vector<AppSpec> fresh;
+    // New apps first: start_all checks them all before it starts any.
+    std::vector<AppSpec> fresh, known;
     for (auto& spec : specs) {
       names.push_back(spec.name);
-      if (App* app = supervisor.find_app(spec.name)) {
-        auto kept = supervisor.renew(*app, std::move(spec));
-        again.insert(again.end(), kept.begin(), kept.end());
-      } else {
-        fresh.push_back(std::move(spec));
-      }
+      (supervisor.find_app(spec.name) ? known : fresh).push_back(std::move(spec));
     }
     if (!fresh.empty()) supervisor.start_all(std::move(fresh));
+    for (auto& spec : known) {
+      App& app = *supervisor.find_app(spec.name);
+      auto kept = supervisor.renew(app, std::move(spec));
+      again.insert(again.end(), kept.begin(), kept.end());
+    }
   } else {
     for (int id : again)
       if (App* app = supervisor.app_of(id);
