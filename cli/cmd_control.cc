@@ -48,7 +48,9 @@ CLI::App* add_target_command(CLI::App& app, const Command& command, const std::s
 void add_scale_command(CLI::App& app) {
   add_positional_command(
       app, "scale", "Run N instances of an app (N, +N or -N)",
-      {{"name", "App name"}, {"count", "N, +N or -N"}}, [](const std::vector<std::string>& words) {
+      {{"name", "The app: name, id, namespace, script or /regex/ naming one"},
+       {"count", "N, +N or -N"}},
+      [](const std::vector<std::string>& words) {
         DaemonClient client(Paths::from_environment());
         report_started(
             client, client.call(make_request(

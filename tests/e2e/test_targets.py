@@ -62,6 +62,10 @@ class Targets(PmTestCase):
         self.pm("scale", "jobs.py", "2")
         self.wait_status("jobs", "online", count=2)
         self.assertIn("PM_APP_NAME=web-1", self.pm("env", "front").stdout.splitlines())
+        logs = self.pm("logs", "/^web/", "--nostream").stdout
+        self.assertIn("web-1", logs)
+        self.assertIn("web-2", logs)
+        self.assertNotIn("jobs", logs)
         self.pm("delete", "front")
         self.assertEqual([row["name"] for row in self.jlist()], ["jobs", "jobs"])
 
