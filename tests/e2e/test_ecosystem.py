@@ -153,6 +153,19 @@ class Ecosystem(PmTestCase):
         self.assertIn("no app of ecosystem.json is known to pm (the file has: a, b)",
                       result.stderr)
 
+    def test_namespace_flag_for_the_file_and_a_namespace_started_again(self):
+        self.write("worker.py", SLEEPER)
+        self.write_ecosystem([{"name": "a", "script": "worker.py"},
+                              {"name": "b", "script": "worker.py", "namespace": "own"}])
+        self.pm("start", "ecosystem.json", "--namespace", "batch")
+        names = {row["name"]: row["namespace"] for row in self.jlist()}
+        self.assertEqual(names, {"a": "batch", "b": "own"})
+        self.pm("stop", "batch")
+        self.wait_status("a", "stopped")
+        self.pm("start", "batch")
+        self.wait_status("a", "online")
+        self.assertEqual(len(self.jlist()), 2)
+
     def test_start_of_the_file_again_restarts_known_apps_and_starts_new_ones(self):
         self.write("worker.py", SLEEPER)
         self.write_ecosystem([{"name": "a", "script": "worker.py", "env": {"GREETING": "one"}}])
