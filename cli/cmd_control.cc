@@ -23,11 +23,12 @@ CLI::App* add_target_command(CLI::App& app, const Command& command, const std::s
                       std::string(&command == &command::kReset ? "" : ", or ecosystem files"))
       ->required();
   bool restart = &command == &command::kRestart;
-  if (&command != &command::kReset) add_file_target_options(*cmd, *options, restart);
-  cmd->callback([&command, targets, options, done_verb, restart] {
+  bool takes_files = &command != &command::kReset;
+  if (takes_files) add_file_target_options(*cmd, *options, restart);
+  cmd->callback([&command, targets, options, done_verb, restart, takes_files] {
     DaemonClient client(Paths::from_environment());
     auto names = *targets;
-    auto files = take_file_targets(names);
+    auto files = takes_files ? take_file_targets(names) : std::vector<std::string>();
     json env = restart ? updated_env(*options, !files.empty()) : json();
     if (!files.empty() && restart) deploy_files(client, files, "restart", *options);
     if (!files.empty() && !restart) {

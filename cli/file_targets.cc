@@ -7,16 +7,16 @@
 
 namespace pm {
 
-void add_file_target_options(CLI::App& cmd, FileTargetOptions& options, bool update_env) {
+void add_file_target_options(CLI::App& cmd, FileTargetOptions& options, bool applies_settings) {
   cmd.add_option("--only", options.only, "With an ecosystem file: only these apps (a,b)")
       ->delimiter(',');
+  if (!applies_settings) return;
   cmd.add_option("--env", options.env,
                  "With an ecosystem file: NAME merges its env_NAME; KEY=VALUE sets a variable "
                  "(with --update-env or a file; repeatable)")
       ->allow_extra_args(false);
-  if (update_env)
-    cmd.add_flag("--update-env", options.update_env,
-                 "Give the apps the environment of this shell (and --env) from now on");
+  cmd.add_flag("--update-env", options.update_env,
+               "Give the apps the environment of this shell (and --env) from now on");
 }
 
 std::vector<std::string> take_file_targets(std::vector<std::string>& targets) {

@@ -19,8 +19,9 @@ struct FileTargetOptions {
   bool update_env = false;        // give the apps this shell's environment
 };
 
-/// Adds --only and --env (and --update-env when `update_env`) to `cmd`.
-void add_file_target_options(CLI::App& cmd, FileTargetOptions& options, bool update_env);
+/// Adds --only to `cmd`, and --env and --update-env to a command that
+/// `applies_settings` (restart, reload).
+void add_file_target_options(CLI::App& cmd, FileTargetOptions& options, bool applies_settings);
 
 /// Moves the ecosystem files out of `targets` and returns them.
 std::vector<std::string> take_file_targets(std::vector<std::string>& targets);
