@@ -140,6 +140,7 @@ void print_describe(const InstanceDetails& instance) {
 
   std::printf("%s [%d]\n", terminal_safe(spec.name).c_str(), process.id);
   print_line("status", process.status);
+  print_line("namespace", spec.namespace_name);
   print_line("pid", running ? std::to_string(process.pid) : "-");
   print_line("uptime", running ? format_duration(process.uptime_ms) : "-");
   print_line("restarts", std::to_string(process.restarts));
@@ -225,10 +226,11 @@ void add_list_commands(CLI::App& app) {
   });
 
   add_env_command(app);
+  add_pid_command(app);
 
   add_positional_command(
       app, "describe", "Show everything about an app or instance",
-      {{"target", "App name or instance id"}},
+      {{"target", "App name, instance id, namespace, script or /regex/"}},
       [](const std::vector<std::string>& words) {
         DaemonClient client(Paths::from_environment());
         json reply = client.call(make_request(command::kDescribe, {{field::kTargets, {words[0]}}}));

@@ -124,7 +124,8 @@ void follow(DaemonClient& client, json request, const std::function<void(const j
 void add_log_commands(CLI::App& app) {
   auto options = std::make_shared<LogsOptions>();
   auto* logs = app.add_subcommand("logs", "Show the last lines of the logs, then follow them");
-  logs->add_option("target", options->target, "App name, instance id, or all (default)");
+  logs->add_option("target", options->target,
+                   "App name, instance id, namespace, script, /regex/, or all (default)");
   logs->add_option("--lines", options->lines, "How many past lines per file")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
@@ -155,7 +156,7 @@ void add_log_commands(CLI::App& app) {
 
   auto target = std::make_shared<std::string>();
   auto* flush = app.add_subcommand("flush", "Empty the log files of an app (default: all)");
-  flush->add_option("target", *target, "App name, instance id, or all");
+  flush->add_option("target", *target, "App name, instance id, namespace, script, /regex/, or all");
   flush->callback([target] {
     json request = json::object();
     if (!target->empty()) request[field::kTargets] = {*target};

@@ -45,12 +45,13 @@ void add_message_commands(CLI::App& app) {
       app, "send",
       "Send a JSON message to instances (process.on('message') in Node, "
       "$PM_CHANNEL_FD otherwise)",
-      {{"target", "App name, instance id, or all"},
+      {{"target", "App name, instance id, all, namespace, script or /regex/"},
        {"message", "A JSON value, e.g. '{\"usersCount\":25}'"}},
       [](const std::vector<std::string>& words) { send_message(words[0], words[1]); });
   add_positional_command(
       app, "signal", "Send a Unix signal to instances",
-      {{"signal", "SIGUSR1, USR1, 10 ..."}, {"target", "App name, instance id, or all"}},
+      {{"signal", "SIGUSR1, USR1, 10 ..."},
+       {"target", "App name, instance id, all, namespace, script or /regex/"}},
       [](const std::vector<std::string>& words) { send_signal(words[0], words[1]); });
 }
 

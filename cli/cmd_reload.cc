@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/file_targets.h"
 
 namespace pm {
 
@@ -12,8 +13,7 @@ namespace {
 struct ReloadOptions {
   std::vector<std::string> targets;
   int parallel = 1;
-  bool update_env = false;
-  std::vector<std::string> env;
+  FileTargetOptions files;
   bool no_wait = false;
 };
 
@@ -23,23 +23,29 @@ void add_reload_command(CLI::App& app) {
   auto options = std::make_shared<ReloadOptions>();
   auto* cmd = app.add_subcommand(
       "reload", "Replace instances one by one, each new one ready before the old one stops");
-  cmd->add_option("targets", options->targets, "App names, instance ids, or all")->required();
+  cmd->add_option("targets", options->targets,
+                  "App names, instance ids, all, namespaces, scripts, /regex/ on names, or "
+                  "ecosystem files (apps not running start)")
+      ->required();
   cmd->add_option("--parallel", options->parallel, "Replace this many instances at a time")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_flag("--update-env", options->update_env,
-                "Give the apps the environment of this shell (and --env) from now on");
-  cmd->add_option("--env", options->env, "With --update-env: also set KEY=VALUE (repeatable)")
-      ->allow_extra_args(false);
+  add_file_target_options(*cmd, options->files, true);
   cmd->add_flag("--no-wait", options->no_wait, "Return at once; the reload goes on");
   cmd->callback([options] {
-    json request{{field::kTargets, options->targets},
-                 {field::kParallel, options->parallel},
-                 {field::kWait, !options->no_wait}};
-    if (options->update_env) request[field::kEnv] = environment_with(options->env);
+    auto names = options->targets;
+    auto files = take_file_targets(names);
+    json env = updated_env(options->files, !files.empty());
     DaemonClient client(Paths::from_environment());
-    client.stream(make_request(command::kReload, request), say_progress);
-    if (options->no_wait) {
+    if (!files.empty()) deploy_files(client, files, "reload", options->files);
+    if (!names.empty()) {
+      json request{{field::kTargets, names},
+                   {field::kParallel, options->parallel},
+                   {field::kWait, !options->no_wait}};
+      if (!env.is_null()) request[field::kEnv] = env;
+      client.stream(make_request(command::kReload, request), say_progress);
+    }
+    if (options->no_wait && !names.empty()) {
       say("reload started; follow it with `pm list`");
       return;
     }

@@ -56,18 +56,6 @@ std::string absolute(const std::string& path) {
   return std::string(here) + "/" + path;
 }
 
-/// The variables among --env values (KEY=VALUE), and the environment name.
-std::vector<std::string> variables_in(const std::vector<std::string>& env, std::string& name) {
-  std::vector<std::string> variables;
-  for (const auto& value : env) {
-    if (value.find('=') != std::string::npos)
-      variables.push_back(value);
-    else
-      name = value;
-  }
-  return variables;
-}
-
 json build_spec(const StartOptions& options) {
   AppSpec spec = options.spec;
   spec.instances = parse_instances(options.instances);
@@ -111,6 +99,10 @@ void start_ecosystem(const std::string& file, const StartOptions& options) {
   std::string env_name;
   auto variables = variables_in(options.env, env_name);
   json specs = ecosystem_specs(file, env_name, options.only, environment_with(variables));
+  // --namespace is for the apps the file leaves in the default one.
+  for (auto& spec : specs)
+    if (spec.value("namespace", "default") == "default")
+      spec["namespace"] = options.spec.namespace_name;
   DaemonClient client(Paths::from_environment());
   report_started(client,
                  client.call(make_request(
@@ -118,6 +110,17 @@ void start_ecosystem(const std::string& file, const StartOptions& options) {
 }
 
 }  // namespace
+
+std::vector<std::string> variables_in(const std::vector<std::string>& env, std::string& name) {
+  std::vector<std::string> variables;
+  for (const auto& value : env) {
+    if (value.find('=') != std::string::npos)
+      variables.push_back(value);
+    else
+      name = value;
+  }
+  return variables;
+}
 
 void report_started(DaemonClient& client, const json& reply) {
   auto rows = reply.value(field::kProcesses, std::vector<ProcessRow>());
@@ -165,15 +168,19 @@ json environment_with(const std::vector<std::string>& overrides) {
   return env;
 }
 
-void add_start_command(CLI::App& app) {
+void add_start_command(CLI::App& app, std::size_t program_words) {
   auto options = std::make_shared<StartOptions>();
   auto* cmd = app.add_subcommand("start", "Start a script or command as an app");
   cmd->add_option("script", options->spec.script,
                   "A file (.js runs under node, .py python3, .rb ruby, .sh bash, .pl perl, .php "
                   "php, .coffee coffee, else as is), a "
-                  "command line, or an ecosystem file (ecosystem.config.js, *.json, *.json5, "
-                  "*.yml, package.json, Procfile; - reads one from stdin; default: the one here)");
+                  "command line, an ecosystem file (ecosystem.config.js, *.json, *.json5, *.yml, "
+                  "package.json, Procfile; - reads one from stdin; default: the one here), or a "
+                  "known app, namespace or id to start again; several start one after the other");
   cmd->add_option("args", options->spec.args, "Arguments for the app, after --");
+  cmd->add_option("--namespace", options->spec.namespace_name,
+                  "Namespace of the app, a target naming all its apps")
+      ->capture_default_str();
   cmd->add_option("-n,--name", options->spec.name, "App name (default: the script's name)");
   cmd->add_option("-i,--instances", options->instances,
                   "Instances: N, max (one per CPU), 0 (max), -N (CPUs minus N)");
@@ -260,21 +267,36 @@ void add_start_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--shutdown-with-message", options->spec.shutdown_with_message,
                 "Stop instances by sending them the message \"shutdown\" instead of a signal");
-  cmd->callback([options] {
-    std::string file = options->spec.script.empty() ? find_ecosystem_file() : options->spec.script;
-    if (file.empty())
+  cmd->callback([options, program_words] {
+    // As PM2: each word before `--` is something to start, those after it
+    // are the program's arguments.
+    std::vector<std::string> words = options->spec.args;
+    if (!options->spec.script.empty()) words.insert(words.begin(), options->spec.script);
+    std::size_t scripts = words.size() - std::min(program_words, words.size());
+    std::vector<std::string> program_args(words.begin() + static_cast<long>(scripts), words.end());
+    words.resize(scripts);
+    if (words.empty() && program_args.empty()) words.push_back(find_ecosystem_file());
+    if (words.empty() || words[0].empty())
       throw UserError(
           "start what? Name a script or command, or run it where an "
           "ecosystem.config.js, ecosystem.json or Procfile is");
-    if (is_ecosystem_file(file)) {
-      start_ecosystem(file, *options);
-      return;
+    if (words.size() > 1 && !options->spec.name.empty())
+      throw UserError("--name names one app, and " + std::to_string(words.size()) +
+                      " were given (" + joined(words) + "); start them one by one");
+    for (const auto& word : words) {
+      if (is_ecosystem_file(word)) {
+        start_ecosystem(word, *options);
+        continue;
+      }
+      StartOptions one = *options;
+      one.spec.script = word;
+      one.spec.args = program_args;
+      DaemonClient client(Paths::from_environment());
+      json request{{field::kSpec, build_spec(one)},
+                   {field::kWait, !options->no_wait},
+                   {field::kForce, options->force}};
+      report_started(client, client.call(make_request(command::kStart, request)));
     }
-    DaemonClient client(Paths::from_environment());
-    json request{{field::kSpec, build_spec(*options)},
-                 {field::kWait, !options->no_wait},
-                 {field::kForce, options->force}};
-    report_started(client, client.call(make_request(command::kStart, request)));
   });
 }
 

@@ -10,7 +10,9 @@
 
 namespace pm {
 
-void add_start_command(CLI::App& app);
+/// `pm start`; `program_words` is how many words follow `--` on the
+/// command line: the program's arguments, not apps to start.
+void add_start_command(CLI::App& app, std::size_t program_words);
 void add_list_commands(CLI::App& app);
 void add_control_commands(CLI::App& app);
 void add_log_commands(CLI::App& app);
@@ -36,6 +38,8 @@ void update_daemon();
 void add_env_command(CLI::App& app);
 /// `pm init`; registered by add_ecosystem_commands.
 void add_init_command(CLI::App& app);
+/// `pm pid`; registered by add_list_commands, beside describe.
+void add_pid_command(CLI::App& app);
 /// "a, b, c": the targets a command acted on, as people read them.
 std::string joined(const std::vector<std::string>& targets);
 /// Whether stdout is a terminal (colour, width).
@@ -45,6 +49,9 @@ void say(const std::string& message);
 /// Prints what a start reply says: apps started, the table, problems
 /// (throwing UserError when an instance failed).
 void report_started(DaemonClient& client, const json& reply);
+/// The variables among --env values (KEY=VALUE); a bare NAME (an ecosystem
+/// file's env_NAME) goes to `name`.
+std::vector<std::string> variables_in(const std::vector<std::string>& env, std::string& name);
 /// This process's environment with KEY=VALUE overrides applied.
 json environment_with(const std::vector<std::string>& overrides);
 

@@ -35,7 +35,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
 
-  pm::add_start_command(app);
+  std::size_t after_separator = 0;
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--") {
+      after_separator = static_cast<std::size_t>(argc - i - 1);
+      break;
+    }
+  pm::add_start_command(app, after_separator);
   pm::add_list_commands(app);
   pm::add_control_commands(app);
   pm::add_log_commands(app);

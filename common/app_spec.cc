@@ -86,6 +86,10 @@ AppSpec spec_from_json(const json& value) {
   if (spec.name == "all") throw SpecError("\"all\" is reserved and cannot name an app");
   if (spec.name.find('/') != std::string::npos)
     throw SpecError("app name \"" + spec.name + "\" must not contain '/'");
+  if (spec.namespace_name.empty()) spec.namespace_name = "default";
+  if (spec.namespace_name == "all" || spec.namespace_name.find('/') != std::string::npos)
+    throw SpecError("namespace \"" + spec.namespace_name +
+                    "\" cannot be used: \"all\" and names with '/' mean other targets");
   if (!spec.cwd.empty() && spec.cwd[0] != '/')
     throw SpecError("field \"cwd\" must be an absolute path (got \"" + spec.cwd + "\")");
   require_non_negative(spec.kill_timeout_ms, "kill_timeout");

@@ -22,10 +22,11 @@ class SpecError : public UserError {
 /// Everything needed to start and supervise one app's instances.
 struct AppSpec {
   std::string name;
-  std::string script;             // the file or command as the user gave it
-  std::vector<std::string> args;  // extra arguments after the script
-  std::string interpreter;        // empty: chosen from the script's extension
-  std::string cwd;                // absolute
+  std::string namespace_name = "default";  // a group of apps that commands can target
+  std::string script;                      // the file or command as the user gave it
+  std::vector<std::string> args;           // extra arguments after the script
+  std::string interpreter;                 // empty: chosen from the script's extension
+  std::string cwd;                         // absolute
   std::map<std::string, std::string> env;
   int instances = 1;               // as requested: N, 0 = one per CPU, -N = CPUs minus N
   std::string kill_signal;         // empty: pm chooses (see choose_kill_signal)
@@ -94,6 +95,7 @@ template <typename Spec, typename Visit>
 void visit_fields(Spec& spec, Visit&& visit) {
   using Form = EcosystemForm;
   visit(SpecField{"name", Form::Text}, spec.name);
+  visit(SpecField{"namespace", Form::Text}, spec.namespace_name);
   visit(SpecField{"script", Form::Text}, spec.script);
   visit(SpecField{"args", Form::Words}, spec.args);
   visit(SpecField{"interpreter", Form::Text}, spec.interpreter);

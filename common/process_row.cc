@@ -9,6 +9,7 @@ namespace {
 
 constexpr auto kMembers = std::make_tuple(
     json_member(field::kId, &ProcessRow::id), json_member(field::kName, &ProcessRow::name),
+    json_member(field::kNamespace, &ProcessRow::namespace_name),
     json_member(field::kMode, &ProcessRow::mode), json_member(field::kListen, &ProcessRow::listen),
     json_member(field::kPid, &ProcessRow::pid), json_member(field::kStatus, &ProcessRow::status),
     json_member(field::kReady, &ProcessRow::ready),

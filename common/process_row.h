@@ -13,9 +13,10 @@ namespace pm {
 struct ProcessRow {
   int id = 0;
   std::string name;
-  std::string mode;    // "fork", or "cluster" for an app of several instances
-  std::string listen;  // the app's bound addresses, comma-separated
-  int pid = 0;         // 0 when no process runs
+  std::string namespace_name;  // "default" unless the app was given one
+  std::string mode;            // "fork", or "cluster" for an app of several instances
+  std::string listen;          // the app's bound addresses, comma-separated
+  int pid = 0;                 // 0 when no process runs
   // As PM2 means it: online once the process runs (launching only while
   // --wait-ready waits), stopping, stopped, waiting restart, errored.
   std::string status;

@@ -36,15 +36,15 @@ inline constexpr char kSpecs[] = "specs";        // several apps, started as one
 inline constexpr char kWait[] = "wait";          // reply once done rather than at once
 inline constexpr char kAction[] = "action";      // apply: "reload" or "restart" what runs
 inline constexpr char kParallel[] = "parallel";  // reload: instances replaced at a time
-inline constexpr char kEnv[] = "env";            // reload: the new environment; env: KEY=value
-inline constexpr char kCount[] = "count";        // scale: N, +N, -N; save, dropped: how many
-inline constexpr char kForce[] = "force";        // save: even an empty list; start: a duplicate
-inline constexpr char kMessage[] = "message";    // send: the JSON value; progress: what happened
-inline constexpr char kSignal[] = "signal";      // signal: its name ("SIGUSR1")
-inline constexpr char kLines[] = "lines";        // logs: past lines per file; tail: those lines
-inline constexpr char kOut[] = "out";            // logs: include stdout
-inline constexpr char kErr[] = "err";            // logs: include stderr
-inline constexpr char kFollow[] = "follow";      // logs: stream new lines after the past ones
+inline constexpr char kEnv[] = "env";      // reload, restart: the new environment; env: KEY=value
+inline constexpr char kCount[] = "count";  // scale: N, +N, -N; save, dropped: how many
+inline constexpr char kForce[] = "force";  // save: even an empty list; start: a duplicate
+inline constexpr char kMessage[] = "message";  // send: the JSON value; progress: what happened
+inline constexpr char kSignal[] = "signal";    // signal: its name ("SIGUSR1")
+inline constexpr char kLines[] = "lines";      // logs: past lines per file; tail: those lines
+inline constexpr char kOut[] = "out";          // logs: include stdout
+inline constexpr char kErr[] = "err";          // logs: include stderr
+inline constexpr char kFollow[] = "follow";    // logs: stream new lines after the past ones
 
 // Replies and streamed messages.
 inline constexpr char kProcesses[] = "processes";   // ProcessRow list
@@ -74,6 +74,7 @@ inline constexpr char kLogProblems[] = "log_problems";
 // Rows: ProcessRow, InstanceDetails, ExitRecord, log events.
 inline constexpr char kId[] = "id";
 inline constexpr char kName[] = "name";
+inline constexpr char kNamespace[] = "namespace";
 inline constexpr char kMode[] = "mode";
 inline constexpr char kListen[] = "listen";
 inline constexpr char kStatus[] = "status";
@@ -136,7 +137,8 @@ inline constexpr Command kScale{
     {field::kNames, field::kProcesses, field::kProblems, field::kLogProblems, field::kWarnings},
     {}};
 inline constexpr Command kStop{"stop", {field::kTargets}, {field::kProcesses}, {}};
-inline constexpr Command kRestart{"restart", {field::kTargets}, {field::kProcesses}, {}};
+inline constexpr Command kRestart{
+    "restart", {field::kTargets, field::kEnv}, {field::kProcesses}, {}};
 inline constexpr Command kReset{"reset", {field::kTargets}, {field::kProcesses}, {}};
 inline constexpr Command kDelete{"delete", {field::kTargets}, {field::kDeleted}, {}};
 

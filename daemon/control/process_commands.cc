@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <cctype>
+#include <map>
+
 #include "common/user_error.h"
 #include "daemon/control/handlers.h"
 #include "daemon/control/process_rows.h"
@@ -90,13 +94,40 @@ void start_duplicate(CommandContext& context, const AppSpec& spec, bool wait, Cl
                           {field::kProcesses, process_rows(context.supervisor, added)}}));
 }
 
+/// What `pm start <word>` names among the apps when it is not a new app,
+/// as PM2 decides: a bare word (no '/', no extension) that names apps, a
+/// namespace or an id starts those again; a script whose app is stopped or
+/// errored starts that app again. Empty when it is to start as a new app.
+std::vector<int> known_again(const Supervisor& supervisor, const AppSpec& spec) {
+  const std::string& word = spec.script;
+  bool bare = word.find_first_of("/. ") == std::string::npos;
+  bool known =
+      std::any_of(supervisor.apps().begin(), supervisor.apps().end(), [&](const auto& app) {
+        return app->spec().name == word || app->spec().namespace_name == word ||
+               (word.size() < 10 && std::all_of(word.begin(), word.end(), ::isdigit) &&
+                app->find(std::stoi(word)));
+      });
+  if (bare && known) return supervisor.select({word});
+  App* app = supervisor.find_app(spec.name);
+  if (!app || app->spec().script != word) return {};
+  std::vector<int> ids;
+  for (const auto& instance : app->instances()) {
+    InstanceState state = instance->state();
+    if (state != InstanceState::Stopped && state != InstanceState::Errored) return {};
+    ids.push_back(instance->id());
+  }
+  return ids;
+}
+
 }  // namespace
 
 namespace handlers {
 
 void start(CommandContext& context, const json& request, Client client) {
+  Supervisor& supervisor = context.supervisor;
   std::vector<AppSpec> specs;
-  if (request.contains(field::kSpecs) && request[field::kSpecs].is_array()) {
+  bool from_file = request.contains(field::kSpecs) && request[field::kSpecs].is_array();
+  if (from_file) {
     for (const auto& spec : request[field::kSpecs]) specs.push_back(spec_from_json(spec));
   } else if (request.contains(field::kSpec)) {
     specs.push_back(spec_from_json(request[field::kSpec]));
@@ -104,27 +135,55 @@ void start(CommandContext& context, const json& request, Client client) {
     throw UserError(std::string("start needs a \"") + field::kSpec + "\"");
   }
   if (specs.empty()) throw UserError("start needs at least one app");
+  bool wait = request.value(field::kWait, true);
   if (request.value(field::kForce, false) && specs.size() == 1 &&
-      context.supervisor.find_app(specs[0].name)) {
-    start_duplicate(context, specs[0], request.value(field::kWait, true), client);
+      supervisor.find_app(specs[0].name)) {
+    start_duplicate(context, specs[0], wait, client);
     return;
   }
-  std::vector<std::string> names = context.supervisor.start_all(std::move(specs));
-  if (request.value(field::kWait, true)) {
-    reply_when_started(context, names, {}, client);
-    return;
+  std::vector<int> again = from_file ? std::vector<int>() : known_again(supervisor, specs[0]);
+  std::vector<std::string> names;
+  if (!from_file && again.empty()) {
+    names = supervisor.start_all(std::move(specs));
+  } else if (from_file) {
+    // As PM2 starts a file: what is new starts, what is known restarts
+    // with the file's settings.
+    // New apps first: start_all checks them all before it starts any.
+    std::vector<AppSpec> fresh, known;
+    for (auto& spec : specs) {
+      names.push_back(spec.name);
+      (supervisor.find_app(spec.name) ? known : fresh).push_back(std::move(spec));
+    }
+    if (!fresh.empty()) supervisor.start_all(std::move(fresh));
+    for (auto& spec : known) {
+      App& app = *supervisor.find_app(spec.name);
+      auto kept = supervisor.renew(app, std::move(spec));
+      again.insert(again.end(), kept.begin(), kept.end());
+    }
+  } else {
+    for (int id : again)
+      if (App* app = supervisor.app_of(id);
+          app && std::find(names.begin(), names.end(), app->spec().name) == names.end())
+        names.push_back(app->spec().name);
   }
-  std::vector<int> ids = ids_of(context.supervisor, names);
-  client->reply(ok_reply(
-      {{field::kNames, names}, {field::kProcesses, process_rows(context.supervisor, ids)}}));
+  supervisor.restart(again, [&context, names, wait, client] {
+    if (wait) return reply_when_started(context, names, {}, client);
+    client->reply(ok_reply({{field::kNames, names},
+                            {field::kProcesses, process_rows(context.supervisor,
+                                                             ids_of(context.supervisor, names))}}));
+  });
 }
 
 void scale(CommandContext& context, const json& request, Client client) {
   Supervisor& supervisor = context.supervisor;
-  std::string name = request.value(field::kName, "");
+  std::string named = request.value(field::kName, "");
   std::string count = request.value(field::kCount, "");
+  auto apps = supervisor.plan_reload(supervisor.select({named})).apps;
+  if (apps.size() != 1)
+    throw UserError("scale acts on one app, and " + named + " names " +
+                    std::to_string(apps.size()) + "; name one of them");
+  std::string name = apps[0].first;
   App* app = supervisor.find_app(name);
-  if (!app) supervisor.select({name});  // throws, naming the apps that exist
   int current = static_cast<int>(app->instances().size());
   int target = scale_target(count, current);
   if (target >= current) {
@@ -147,6 +206,15 @@ void stop(CommandContext& context, const json& request, Client client) {
 
 void restart(CommandContext& context, const json& request, Client client) {
   auto ids = requested_ids(context.supervisor, request, false);
+  if (request.contains(field::kEnv)) {
+    auto env = request[field::kEnv].get<std::map<std::string, std::string>>();
+    for (const auto& [name, app_ids] : context.supervisor.plan_reload(ids).apps) {
+      App* app = context.supervisor.find_app(name);
+      AppSpec spec = app->spec();
+      spec.env = env;
+      app->set_spec(std::move(spec));
+    }
+  }
   context.supervisor.restart(ids, reply_rows(context.supervisor, client, ids));
 }
 

@@ -45,6 +45,7 @@ ProcessRow process_row(const App& app, Instance& instance) {
   ProcessRow row;
   row.id = instance.id();
   row.name = instance.spec().name;
+  row.namespace_name = instance.spec().namespace_name;
   row.mode = Supervisor::mode(app);
   row.listen = listen_text(app);
   row.pid = instance.pid();

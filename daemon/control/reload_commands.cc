@@ -54,8 +54,8 @@ void apply(CommandContext& context, const json& request, Client client) {
     AppSpec spec = spec_from_json(value);
     if (App* app = supervisor.find_app(spec.name)) {
       std::string name = spec.name;
-      supervisor.replace_spec(*app, std::move(spec));
-      for (const auto& instance : app->instances()) existing_ids.push_back(instance->id());
+      auto kept = supervisor.renew(*app, std::move(spec));
+      existing_ids.insert(existing_ids.end(), kept.begin(), kept.end());
       report.push_back(
           {{field::kName, name}, {field::kAction, action == "reload" ? "reloaded" : "restarted"}});
     } else {

@@ -17,7 +17,7 @@ std::vector<int> requested_ids(const Supervisor& supervisor, const json& request
   }
   if (names.empty()) {
     if (!default_all) throw UserError("no target given: name an app, an instance id, or all");
-    names.push_back("all");
+    return supervisor.all_ids();
   }
   return supervisor.select(names);
 }

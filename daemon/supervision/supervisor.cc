@@ -5,7 +5,6 @@
 #include <uv.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "common/command_line.h"
@@ -13,15 +12,11 @@
 #include "common/known_servers.h"
 #include "common/user_error.h"
 #include "daemon/supervision/process_stats.h"
+#include "daemon/supervision/target_matcher.h"
 
 namespace pm {
 
 namespace {
-
-bool is_number(const std::string& text) {
-  return !text.empty() && text.size() < 10 &&
-         std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
-}
 
 /// Why the preload library cannot hand `program` its port when it binds
 /// one itself, or empty when it can.
@@ -221,6 +216,16 @@ void Supervisor::replace_spec(App& app, AppSpec spec) {
   scheduled_.update();
 }
 
+std::vector<int> Supervisor::renew(App& app, AppSpec spec) {
+  int count = resolve_instances(spec.instances, static_cast<int>(uv_available_parallelism()));
+  replace_spec(app, std::move(spec));
+  std::vector<int> kept;
+  for (const auto& instance : app.instances())
+    if (static_cast<int>(kept.size()) < count) kept.push_back(instance->id());
+  if (count != static_cast<int>(app.instances().size())) scale(app.spec().name, count, [] {});
+  return kept;
+}
+
 std::vector<int> Supervisor::scale(const std::string& name, int count, Done done) {
   App* app = find_app(name);
   if (!app) throw UserError("no app named \"" + name + "\" (" + known_names() + ")");
@@ -238,36 +243,17 @@ std::vector<int> Supervisor::scale(const std::string& name, int count, Done done
 }
 
 std::vector<int> Supervisor::select(const std::vector<std::string>& targets) const {
+  TargetMatcher matcher(apps_);
   std::set<int> ids;
   for (const auto& target : targets) {
-    if (target == "all") {
-      auto all = all_ids();
-      ids.insert(all.begin(), all.end());
-      continue;
-    }
-    if (App* app = find_app(target)) {
-      for (const auto& instance : app->instances()) ids.insert(instance->id());
-      continue;
-    }
-    if (is_number(target) && find(std::stoi(target))) {
-      ids.insert(std::stoi(target));
-      continue;
-    }
-    if (is_number(target))
-      throw UserError("no instance with id " + target + " (" + known_names() + ")");
-    throw UserError("no app named \"" + target + "\" (" + known_names() + ")");
+    auto named = matcher.ids_of(target);
+    ids.insert(named.begin(), named.end());
   }
   return {ids.begin(), ids.end()};
 }
 
 std::string Supervisor::known_names() const {
-  if (apps_.empty()) return "no apps are running; start one with `pm start`";
-  std::string names = "known: ";
-  for (std::size_t i = 0; i < apps_.size(); ++i) {
-    if (i) names += ", ";
-    names += apps_[i]->spec().name;
-  }
-  return names;
+  return TargetMatcher(apps_).known_names();
 }
 
 App* Supervisor::find_app(const std::string& name) const {
@@ -349,10 +335,19 @@ void Supervisor::restart(const std::vector<int>& ids, Done done) {
   stop_then(
       ids,
       [this](int id) {
-        if (Instance* stopped = find(id)) {
-          stopped->count_restart();
-          stopped->start();
+        Instance* stopped = find(id);
+        App* app = app_of(id);
+        if (!stopped || !app) return;
+        if (&stopped->spec() != &app->spec()) {
+          // The app's settings changed since this one started (restart
+          // --update-env, an ecosystem file): a successor runs the new ones.
+          Instance& fresh = app->add_replacement(*stopped);
+          app->swap_in(fresh);
+          fresh.start();
+          return;
         }
+        stopped->count_restart();
+        stopped->start();
       },
       std::move(done));
 }

@@ -50,12 +50,17 @@ class Supervisor {
   /// Adds an app whose instances are all stopped, as the user left it
   /// (after a pmd died). Throws UserError (the name is taken, nothing to run).
   App& add_stopped(AppSpec spec);
-  /// Gives an app a new spec; its instances take it on their next start.
+  /// Gives an app a new spec; its instances take it when restarted or
+  /// reloaded.
   void replace_spec(App& app, AppSpec spec);
+  /// Gives an app a new spec and the instance count it asks for (new
+  /// instances start now, surplus ones stop and go). Returns the ids of the
+  /// instances kept, which take the spec when restarted or reloaded.
+  std::vector<int> renew(App& app, AppSpec spec);
   /// Adds instances (started now) or stops and deletes the newest ones.
   /// Returns the ids added; `done` runs once removed ones are gone.
   std::vector<int> scale(const std::string& name, int count, Done done);
-  /// The instance ids named by targets ("all", an app name, an instance id).
+  /// The instance ids named by targets (see TargetMatcher).
   /// Throws UserError naming what does exist.
   std::vector<int> select(const std::vector<std::string>& targets) const;
 

@@ -95,5 +95,96 @@ class Ecosystem(PmTestCase):
         self.assertFalse(pid_alive(pid))
 
 
+    def test_reload_of_the_file_applies_its_new_settings(self):
+        self.write("worker.py", SLEEPER)
+        app = {"name": "api", "script": "worker.py", "listen_timeout": 100,
+               "env": {"GREETING": "dev"}, "env_production": {"GREETING": "prod"}}
+        self.write("ecosystem.config.js",
+                   "module.exports = " + json.dumps({"apps": [app]}) + ";\n")
+        self.pm("start", "ecosystem.config.js", "--env", "production")
+        self.wait_log(self.log_path("api", 0), "up prod []")
+        [old] = [row["pid"] for row in self.rows("api")]
+        app.update({"instances": 2, "env_production": {"GREETING": "prod2"}, "args": "--v2",
+                    "interpreter_args": "-u"})
+        self.write("ecosystem.config.js",
+                   "module.exports = " + json.dumps({"apps": [app]}) + ";\n")
+        out = self.pm("reload", "ecosystem.config.js", "--env", "production").stdout
+        self.assertIn("reloaded api", out)
+        rows = self.wait_status("api", "online", count=2)
+        self.assertNotIn(old, [row["pid"] for row in rows])
+        self.assertFalse(pid_alive(old))
+        for index in (0, 1):
+            self.wait_log(self.log_path("api", index), "up prod2 ['--v2']")
+        self.assertIn("GREETING=prod2", self.pm("env", "api").stdout.splitlines())
+        self.assertIn("-u", self.pm("describe", "api").stdout)
+        # Fewer instances in the file: the reload takes the surplus away.
+        app["instances"] = 1
+        self.write("ecosystem.config.js",
+                   "module.exports = " + json.dumps({"apps": [app]}) + ";\n")
+        self.pm("reload", "ecosystem.config.js")
+        self.wait_for(lambda: len(self.rows("api")) == 1, "api back to one instance")
+
+    def test_restart_stop_delete_of_the_file_with_only(self):
+        self.write("worker.py", SLEEPER)
+        self.write_ecosystem([{"name": "a", "script": "worker.py"},
+                              {"name": "b", "script": "worker.py", "namespace": "batch"}])
+        self.pm("start", "ecosystem.json")
+        self.wait_status("a", "online")
+        self.pm("stop", "ecosystem.json", "--only", "a")
+        self.wait_status("a", "stopped")
+        self.assertEqual(self.rows("b")[0]["status"], "online")
+        [b_pid] = [row["pid"] for row in self.rows("b")]
+        self.write_ecosystem([{"name": "a", "script": "worker.py"},
+                              {"name": "b", "script": "worker.py", "namespace": "batch",
+                               "env": {"GREETING": "new"}}])
+        self.pm("restart", "ecosystem.json")
+        self.wait_status("a", "online")
+        self.wait_log(self.log_path("b", 0), "up new")
+        self.assertFalse(pid_alive(b_pid))
+        self.assertEqual(self.rows("b")[0]["namespace"], "batch")
+        self.pm("stop", "batch")
+        self.wait_status("b", "stopped")
+        self.pm("delete", "ecosystem.json", "--only", "b")
+        self.assertEqual([row["name"] for row in self.jlist()], ["a"])
+        self.pm("delete", "ecosystem.json")
+        self.assertEqual(self.jlist(), [])
+        result = self.pm("stop", "ecosystem.json", check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("no app of ecosystem.json is known to pm (the file has: a, b)",
+                      result.stderr)
+
+    def test_namespace_flag_for_the_file_and_a_namespace_started_again(self):
+        self.write("worker.py", SLEEPER)
+        self.write_ecosystem([{"name": "a", "script": "worker.py"},
+                              {"name": "b", "script": "worker.py", "namespace": "own"}])
+        self.pm("start", "ecosystem.json", "--namespace", "batch")
+        names = {row["name"]: row["namespace"] for row in self.jlist()}
+        self.assertEqual(names, {"a": "batch", "b": "own"})
+        self.pm("stop", "batch")
+        self.wait_status("a", "stopped")
+        self.pm("start", "batch")
+        self.wait_status("a", "online")
+        self.assertEqual(len(self.jlist()), 2)
+
+    def test_start_of_the_file_again_restarts_known_apps_and_starts_new_ones(self):
+        self.write("worker.py", SLEEPER)
+        self.write_ecosystem([{"name": "a", "script": "worker.py", "env": {"GREETING": "one"}}])
+        self.pm("start", "ecosystem.json")
+        self.wait_log(self.log_path("a", 0), "up one")
+        [old] = [row["pid"] for row in self.rows("a")]
+        self.write_ecosystem([{"name": "a", "script": "worker.py", "env": {"GREETING": "two"}},
+                              {"name": "b", "script": "worker.py"}])
+        self.pm("start", "ecosystem.json")
+        self.wait_status("a", "online")
+        self.wait_status("b", "online")
+        self.assertFalse(pid_alive(old))
+        self.wait_log(self.log_path("a", 0), "up two")
+        self.pm("stop", "all")
+        self.wait_status("a", "stopped")
+        self.pm("start", "ecosystem.json", "--only", "b")
+        self.wait_status("b", "online")
+        self.assertEqual(self.rows("a")[0]["status"], "stopped")
+
+
 if __name__ == "__main__":
     main()

@@ -21,6 +21,7 @@ TEST_CASE("instances resolve like PM2: N, max/0, -N, at least one") {
 TEST_CASE("a spec survives a round trip through JSON, every field") {
   pm::AppSpec spec;
   spec.name = "web";
+  spec.namespace_name = "front";
   spec.script = "server.js";
   spec.args = {"--port", "80"};
   spec.interpreter = "node";
@@ -53,6 +54,7 @@ TEST_CASE("a spec survives a round trip through JSON, every field") {
   spec.argv = {"/usr/bin/node", "server.js", "--port", "80"};
   pm::AppSpec back = pm::spec_from_json(pm::to_json(spec));
   CHECK(back.name == spec.name);
+  CHECK(back.namespace_name == spec.namespace_name);
   CHECK(back.script == spec.script);
   CHECK(back.args == spec.args);
   CHECK(back.interpreter == spec.interpreter);
@@ -88,6 +90,7 @@ TEST_CASE("a spec survives a round trip through JSON, every field") {
 TEST_CASE("the JSON names of a spec's fields") {
   json value = pm::to_json(pm::AppSpec{});
   for (const char* name : {"name",
+                           "namespace",
                            "script",
                            "args",
                            "interpreter",
@@ -124,7 +127,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "log_max_files",
                            "argv"})
     CHECK_MESSAGE(value.contains(name), name);
-  CHECK(value.size() == 36);
+  CHECK(value.size() == 37);
   CHECK(value["env"].is_object());
 }
 
@@ -155,6 +158,8 @@ TEST_CASE("bad specs are refused naming the field") {
   CHECK(message(json{{"script", "a"}, {"name", "all"}}).find("reserved") != std::string::npos);
   CHECK(message(json{{"script", "a"}, {"name", "42"}}).empty());  // numeric names, as PM2
   CHECK(message(json{{"script", "a"}, {"cwd", "rel"}}).find("cwd") != std::string::npos);
+  CHECK(message(json{{"script", "a"}, {"namespace", "all"}}).find("namespace") !=
+        std::string::npos);
   CHECK(message(json::array()).find("object") != std::string::npos);
 }
 

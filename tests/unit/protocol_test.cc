@@ -69,6 +69,7 @@ pm::ProcessRow sample_row() {
   pm::ProcessRow row;
   row.id = 7;
   row.name = "web";
+  row.namespace_name = "front";
   row.mode = "cluster";
   row.listen = "127.0.0.1:8080,/tmp/web.sock";
   row.pid = 4242;
@@ -84,6 +85,7 @@ pm::ProcessRow sample_row() {
 void check_same_row(const pm::ProcessRow& got, const pm::ProcessRow& want) {
   CHECK(got.id == want.id);
   CHECK(got.name == want.name);
+  CHECK(got.namespace_name == want.namespace_name);
   CHECK(got.mode == want.mode);
   CHECK(got.listen == want.listen);
   CHECK(got.pid == want.pid);
@@ -100,7 +102,7 @@ void check_same_row(const pm::ProcessRow& got, const pm::ProcessRow& want) {
 TEST_CASE("a process row keeps every field through JSON, under the names jlist promises") {
   json wire = sample_row();
   // `pm jlist` prints these rows: scripts read these names.
-  CHECK(wire == json::parse(R"({"id": 7, "name": "web", "mode": "cluster",
+  CHECK(wire == json::parse(R"({"id": 7, "name": "web", "namespace": "front", "mode": "cluster",
                                 "listen": "127.0.0.1:8080,/tmp/web.sock", "pid": 4242,
                                 "status": "waiting restart", "ready": true, "restarts": 3,
                                 "uptime_ms": 86400123, "cpu": 12.5, "memory": 5368709120})"));
