@@ -110,7 +110,7 @@ class Ecosystem(PmTestCase):
                    "module.exports = " + json.dumps({"apps": [app]}) + ";\n")
         out = self.pm("reload", "ecosystem.config.js", "--env", "production").stdout
         self.assertIn("reloaded api", out)
-        rows = self.wait_status("api", "online", count=2)
+        rows = self.wait_ready("api", 2)
         self.assertNotIn(old, [row["pid"] for row in rows])
         self.assertFalse(pid_alive(old))
         for index in (0, 1):
@@ -129,7 +129,7 @@ class Ecosystem(PmTestCase):
         self.write_ecosystem([{"name": "a", "script": "worker.py"},
                               {"name": "b", "script": "worker.py", "namespace": "batch"}])
         self.pm("start", "ecosystem.json")
-        self.wait_status("a", "online")
+        self.wait_ready("a")
         self.pm("stop", "ecosystem.json", "--only", "a")
         self.wait_status("a", "stopped")
         self.assertEqual(self.rows("b")[0]["status"], "online")
@@ -138,7 +138,7 @@ class Ecosystem(PmTestCase):
                               {"name": "b", "script": "worker.py", "namespace": "batch",
                                "env": {"GREETING": "new"}}])
         self.pm("restart", "ecosystem.json")
-        self.wait_status("a", "online")
+        self.wait_ready("a")
         self.wait_log(self.log_path("b", 0), "up new")
         self.assertFalse(pid_alive(b_pid))
         self.assertEqual(self.rows("b")[0]["namespace"], "batch")
@@ -163,7 +163,7 @@ class Ecosystem(PmTestCase):
         self.pm("stop", "batch")
         self.wait_status("a", "stopped")
         self.pm("start", "batch")
-        self.wait_status("a", "online")
+        self.wait_ready("a")
         self.assertEqual(len(self.jlist()), 2)
 
     def test_start_of_the_file_again_restarts_known_apps_and_starts_new_ones(self):
@@ -175,14 +175,14 @@ class Ecosystem(PmTestCase):
         self.write_ecosystem([{"name": "a", "script": "worker.py", "env": {"GREETING": "two"}},
                               {"name": "b", "script": "worker.py"}])
         self.pm("start", "ecosystem.json")
-        self.wait_status("a", "online")
-        self.wait_status("b", "online")
+        self.wait_ready("a")
+        self.wait_ready("b")
         self.assertFalse(pid_alive(old))
         self.wait_log(self.log_path("a", 0), "up two")
         self.pm("stop", "all")
         self.wait_status("a", "stopped")
         self.pm("start", "ecosystem.json", "--only", "b")
-        self.wait_status("b", "online")
+        self.wait_ready("b")
         self.assertEqual(self.rows("a")[0]["status"], "stopped")
 
 

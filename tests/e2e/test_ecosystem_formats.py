@@ -46,7 +46,7 @@ class EcosystemFormats(PmTestCase):
 """)
         result = self.pm("start", "ecosystem.json")
         self.assertEqual(result.stderr, "", "no warning for what PM2 accepts")
-        self.assertEqual(len(self.wait_status("api", "online", count=2)), 2)
+        self.assertEqual(len(self.wait_ready("api", 2)), 2)
         self.wait_log(self.log_path("api", 0), "up json5 []")
         self.assertIn("50", [line.split()[-1] for line in
                              self.pm("describe", "api").stdout.splitlines()
@@ -118,7 +118,7 @@ apps:
             sample = f.read()
         self.assertIn("//", sample, "the sample explains its fields")
         self.pm("start", "ecosystem.config.js")
-        self.wait_status("api", "online", count=1)
+        self.wait_ready("api", 1)
         self.wait_log(self.log_path("api", 0), "sample up")
 
         with open(path, "w") as f:
@@ -141,7 +141,7 @@ apps:
             name: 'web', script: 'port_server.py', instances: 2,
             increment_var: 'PORT', env: {{PORT: {base}}}}}]}}""")
         self.pm("start", "ecosystem.json")
-        rows = self.wait_status("web", "online", count=2)
+        rows = self.wait_ready("web", 2)
         answers = {self.wait_for(lambda: self._get(port), f"an answer on port {port}")
                    for port in (base, base + 1)}
         self.assertEqual(answers, {f"port {base} instance 0", f"port {base + 1} instance 1"})
@@ -171,7 +171,7 @@ apps:
         self.write("ecosystem.json", """{apps: [{name: 'tick', script: 'worker.py',
             cron: '*/2 * * * * *', listen_timeout: 100}]}""")
         self.pm("start", "ecosystem.json")
-        first = self.wait_status("tick", "online", count=1)[0]["pid"]
+        first = self.wait_ready("tick", 1)[0]["pid"]
         self.wait_for(lambda: [r for r in self.rows("tick") if r["pid"] not in (first, None, 0)],
                       "the 6-field cron_restart to reload tick (pid changes)")
         self.assertIn('cron_restart "*/2 * * * * *"', self.pmd_log())

@@ -50,7 +50,7 @@ class Metrics(PmTestCase):
         self.env["PM_METRICS"] = metrics
         port = free_port()
         self.pm("start", self.write("web.py", PID_SERVER), "-i", "2", "--", str(port))
-        self.wait_status("web", "online", 2)
+        self.wait_ready("web", 2)
         return port
 
     def test_instances_listeners_and_pmd_as_promtool_and_prometheus_read_them(self):
@@ -84,7 +84,7 @@ class Metrics(PmTestCase):
         victim = rows[0]
         os.kill(victim["pid"], signal.SIGKILL)
         self.wait_for(lambda: (lambda r: r["pid"] not in (0, victim["pid"])
-                               and r["status"] == "online")(self.rows("web")[0]),
+                               and r["status"] == "online" and r["ready"])(self.rows("web")[0]),
                       "the killed instance to be back")
         new_pid = self.rows("web")[0]["pid"]
         restarts = samples(scrape(metrics)[1], "pm_instance_restarts_total")

@@ -56,13 +56,13 @@ class NamesTest(PmTestCase):
         script = self.write("sleeper.sh", SHELL_SLEEPER)
         self.pm("start", script, "--name", "web")  # id 0
         self.pm("start", script, "--name", "0")  # id 1
-        self.wait_status("0", "online")
+        self.wait_ready("0")
         self.pm("stop", "0")
         self.wait_status("0", "stopped")
-        self.wait_status("web", "online")
+        self.wait_ready("web")
         # Not a name: an id, here the app named "0".
         self.pm("restart", "1")
-        self.wait_status("0", "online")
+        self.wait_ready("0")
         self.pm("delete", "0")
         self.assertEqual([row["name"] for row in self.jlist()], ["web"])
 

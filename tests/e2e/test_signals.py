@@ -12,7 +12,7 @@ class NodeStopSignal(PmTestCase):
         self.record = os.path.join(self.tmp, "record")
         script = self.write("rec.js", program("sigint_recorder.js"))
         self.pm("start", script, "--", self.record, *args)
-        return self.wait_status("rec", "online")
+        return self.wait_ready("rec")
 
     def records(self):
         try:
@@ -33,11 +33,11 @@ class NodeStopSignal(PmTestCase):
     def check_stop_restart_reload(self, *args):
         [row] = self.start_recorder(*args)
         self.pm("restart", "rec")
-        [restarted] = self.wait_status("rec", "online")
+        [restarted] = self.wait_ready("rec")
         self.assert_handled_once([row["pid"]])
         os.unlink(self.record)
         self.pm("reload", "rec")
-        [reloaded] = self.wait_status("rec", "online")
+        [reloaded] = self.wait_ready("rec")
         self.assertNotEqual(reloaded["pid"], restarted["pid"])
         self.assert_handled_once([restarted["pid"]])
         os.unlink(self.record)
@@ -52,14 +52,14 @@ class NodeStopSignal(PmTestCase):
         port = free_port()
         self.check_stop_restart_reload(str(port))
         self.pm("restart", "rec")
-        [row] = self.wait_status("rec", "online")
+        [row] = self.wait_ready("rec")
         self.assertEqual(http_get(port), f"pid {row['pid']}")
 
     def test_every_instance_of_a_cluster_gets_one_signal(self):
         port = free_port()
         rows = self.start_recorder(str(port))
         self.pm("scale", "rec", "2")
-        rows = self.wait_status("rec", "online", count=2)
+        rows = self.wait_ready("rec", 2)
         self.pm("stop", "rec")
         self.wait_status("rec", "stopped")
         self.assert_handled_once([row["pid"] for row in rows])

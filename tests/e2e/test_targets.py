@@ -18,7 +18,7 @@ class Targets(PmTestCase):
         self.pm("start", "worker.py", "--name", "web-2", "--namespace", "front")
         self.pm("start", "jobs.py")
         for name in ("web-1", "web-2", "jobs"):
-            self.wait_status(name, "online")
+            self.wait_ready(name)
 
     def test_regex_namespace_and_script_name_are_targets(self):
         self.start_three()
@@ -28,12 +28,12 @@ class Targets(PmTestCase):
         self.assertEqual(self.rows("jobs")[0]["status"], "online")
 
         self.pm("restart", "front")
-        self.wait_status("web-1", "online")
-        self.wait_status("web-2", "online")
+        self.wait_ready("web-1")
+        self.wait_ready("web-2")
 
         old = self.pids("jobs")
         self.pm("restart", "jobs.py")
-        self.wait_status("jobs", "online")
+        self.wait_ready("jobs")
         self.assertNotEqual(self.pids("jobs"), old, "pm restart jobs.py restarted jobs")
         self.assertFalse(pid_alive(old[0]))
 
@@ -60,7 +60,7 @@ class Targets(PmTestCase):
         self.pm("reset", "front")
         self.assertEqual(self.rows("web-2")[0]["restarts"], 0)
         self.pm("scale", "jobs.py", "2")
-        self.wait_status("jobs", "online", count=2)
+        self.wait_ready("jobs", 2)
         self.assertIn("PM_APP_NAME=web-1", self.pm("env", "front").stdout.splitlines())
         logs = self.pm("logs", "/^web/", "--nostream").stdout
         self.assertIn("web-1", logs)
@@ -72,7 +72,7 @@ class Targets(PmTestCase):
     def test_pid_prints_one_pid_a_line(self):
         self.start_three()
         self.pm("scale", "web-1", "2")
-        self.wait_status("web-1", "online", count=2)
+        self.wait_ready("web-1", 2)
         out = self.pm("pid", "web-1").stdout.split()
         self.assertEqual(sorted(int(pid) for pid in out), self.pids("web-1"))
         everything = sorted(int(pid) for pid in self.pm("pid").stdout.split())
@@ -109,20 +109,20 @@ class Targets(PmTestCase):
     def test_start_of_a_known_app_starts_it_again(self):
         script = self.write("worker.py", SLEEPER)
         self.pm("start", script, "--name", "web")
-        self.wait_status("web", "online")
+        self.wait_ready("web")
         self.pm("stop", "web")
         self.wait_status("web", "stopped")
         self.pm("start", "web")
-        self.wait_status("web", "online")
+        self.wait_ready("web")
         self.pm("stop", "web")
         self.wait_status("web", "stopped")
         # The same script again: the stopped app starts, no second app.
         self.pm("start", script, "--name", "web")
-        self.wait_status("web", "online")
+        self.wait_ready("web")
         self.assertEqual(len(self.jlist()), 1)
         old = self.pids("web")
         self.pm("start", "web")  # running: restarted, as PM2 does
-        self.wait_status("web", "online")
+        self.wait_ready("web")
         self.assertNotEqual(self.pids("web"), old)
         result = self.pm("start", script, "--name", "web", check=False)
         self.assertIn('an app named "web" already exists', result.stderr)
