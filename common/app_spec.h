@@ -48,7 +48,7 @@ struct AppSpec {
   std::string cron_restart;                // 5-field cron expression
   std::string instance_var = "NODE_APP_INSTANCE";
   std::string increment_var;  // env variable counting up per instance from its env value
-  std::string pid_file;  // empty: none; else absolute, named per instance (see pid_file_path)
+  std::string pid_file;       // empty: none; else absolute, named per instance (see pid_file_path)
 
   // Logs.
   std::string out_file;         // empty: $PM_HOME/logs/<name>-<index>-out.log; /dev/null: none
