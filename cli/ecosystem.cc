@@ -8,6 +8,7 @@
 #include "cli/format.h"
 #include "cli/pm2_field_names.h"
 #include "common/command_line.h"
+#include "common/paths.h"
 
 namespace pm {
 
@@ -154,6 +155,7 @@ struct AppExtras {
   std::map<std::string, std::string> env_override;  // env_<name> for --env name
   bool time = false;
   bool append_env_to_name = false;  // name-<env> under --env <env>
+  bool default_log_file = false;    // log_file: true, PM2's "the usual place"
 };
 
 /// Reads a PM2 key that is no AppSpec field; false when it is unknown.
@@ -197,6 +199,9 @@ AppSpec complete(json spec, const AppExtras& extras, const std::string& base_dir
   if (!spec.contains("script")) throw SpecError("field \"script\" is missing: nothing to run");
   declared = spec.value("name", default_app_name(spec["script"].get<std::string>()));
   if (extras.append_env_to_name && !env_name.empty()) spec["name"] = declared + "-" + env_name;
+  if (extras.default_log_file)
+    spec["log_file"] =
+        Paths::from_environment().log_dir() + "/" + spec.value("name", declared) + ".log";
   return spec_from_json(spec);
 }
 
@@ -223,6 +228,8 @@ AppSpec read_app(const json& app, const std::string& base_dir, const std::string
         warnings.push_back(where + ": unknown field \"" + written + "\" (ignored)");
     } else if (field->second.form == EcosystemForm::Env) {
       for (const auto& [name, setting] : variables(written, value)) extras.env[name] = setting;
+    } else if (field->second.name == std::string("log_file") && value.is_boolean()) {
+      extras.default_log_file = value.get<bool>();
     } else {
       spec[field->second.name] = field_value(field->second, written, value);
     }

@@ -293,6 +293,18 @@ class LogsAsPm2WritesThem(PmTestCase):
                          {"out", "err"})
         self.wait_log(os.path.join(self.tmp, "logs", "eco-out.log"), '"message":"done"')
 
+    def test_log_true_puts_the_combined_file_in_the_usual_place(self):
+        self.write("both.py", BOTH_STREAMS)
+        file = self.write("ecosystem.json", json.dumps({"apps": [
+            {"name": "eco", "script": "both.py", "log": True},
+            {"name": "quiet", "script": "both.py", "log_file": False}]}))
+        self.pm("start", file)
+        combined = os.path.join(self.home, "logs", "eco.log")
+        self.wait_for(lambda: os.path.exists(combined) and len(self.lines(combined)) == 7,
+                      f"7 lines in {combined}")
+        self.assertIn(combined, self.pm("describe", "eco").stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.home, "logs", "quiet.log")))
+
 
 if __name__ == "__main__":
     main()
