@@ -181,6 +181,14 @@ void print_describe(const InstanceDetails& instance) {
                                ? format_bytes(static_cast<std::uint64_t>(spec.max_memory_restart))
                                : "-");
   print_line("cron restart", or_dash(spec.cron_restart));
+  if (!spec.watch.empty()) {
+    std::string watched, ignored;
+    for (const auto& path : spec.watch) watched += (watched.empty() ? "" : ", ") + path;
+    for (const auto& pattern : spec.ignore_watch) ignored += ", " + pattern;
+    print_line("watch", watched + " (reload " + std::to_string(spec.watch_delay_ms) +
+                            " ms after the last change)");
+    print_line("ignore watch", "node_modules, .git, *.log" + ignored);
+  }
   print_line("instance var", spec.instance_var);
   if (!spec.increment_var.empty()) print_line("increment var", spec.increment_var);
   print_line("env", std::to_string(spec.env.size()) + " variables (pm env " +

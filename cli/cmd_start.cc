@@ -46,6 +46,8 @@ struct StartOptions {
   bool force = false;
   // PM2's fork mode (-x); pm runs every program alike, so it changes nothing.
   bool execute_command = false;
+  bool watch = false;                    // --watch given, with or without paths
+  std::vector<std::string> watch_paths;  // its paths (comma-separated), else the cwd
 };
 
 std::string absolute(const std::string& path) {
@@ -54,6 +56,23 @@ std::string absolute(const std::string& path) {
   if (!::getcwd(here, sizeof here)) throw UserError("cannot read the current directory");
   if (path.empty() || path == ".") return here;
   return std::string(here) + "/" + path;
+}
+
+/// "a,b" as its parts, without empty ones.
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    std::size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    if (end > start) parts.push_back(list.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+std::string absolute_in(const std::string& path, const std::string& dir) {
+  return !path.empty() && path[0] == '/' ? path : dir + "/" + path;
 }
 
 json build_spec(const StartOptions& options) {
@@ -83,6 +102,12 @@ json build_spec(const StartOptions& options) {
   }
   if (!options.interpreter_args.empty())
     spec.interpreter_args = split_command(options.interpreter_args);
+  if (options.watch) {
+    spec.watch.clear();
+    for (const auto& list : options.watch_paths)
+      for (const auto& path : split_list(list)) spec.watch.push_back(absolute_in(path, spec.cwd));
+    if (spec.watch.empty()) spec.watch.push_back(spec.cwd);
+  }
   // The app sees the environment `pm start` was run with, as under PM2.
   std::string env_name;
   auto variables = variables_in(options.env, env_name);
@@ -248,6 +273,17 @@ void add_start_command(CLI::App& app, std::size_t program_words) {
                   "Write each instance's pid to this file (app.pid: app-<id>.pid, as PM2)");
   cmd->add_option("--max-memory-restart", options->max_memory_restart,
                   "Reload an instance whose memory goes over this (300M, 1G)");
+  auto* watch = cmd->add_option("--watch", options->watch_paths,
+                                "Reload when files change: these paths (a,b; default: the "
+                                "app's directory), node_modules, .git and *.log aside");
+  watch->expected(0, 1)->allow_extra_args(false);
+  cmd->add_option("--ignore-watch", options->spec.ignore_watch,
+                  "With --watch: names or paths to leave out (globs; repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--watch-delay", options->spec.watch_delay_ms,
+                  "With --watch: ms of quiet after a change before the reload")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--cron-restart", options->spec.cron_restart,
                   "Reload on a cron schedule (\"0 3 * * *\")");
   cmd->add_option("--restart-delay", options->spec.restart_delay_ms,
@@ -267,7 +303,8 @@ void add_start_command(CLI::App& app, std::size_t program_words) {
       ->capture_default_str();
   cmd->add_flag("--shutdown-with-message", options->spec.shutdown_with_message,
                 "Stop instances by sending them the message \"shutdown\" instead of a signal");
-  cmd->callback([options, program_words] {
+  cmd->callback([options, program_words, watch] {
+    options->watch = watch->count() > 0;
     // As PM2: each word before `--` is something to start, those after it
     // are the program's arguments.
     std::vector<std::string> words = options->spec.args;

@@ -156,6 +156,7 @@ struct AppExtras {
   bool time = false;
   bool append_env_to_name = false;  // name-<env> under --env <env>
   bool default_log_file = false;    // log_file: true, PM2's "the usual place"
+  bool watch_cwd = false;           // watch: true, the app's directory
 };
 
 /// Reads a PM2 key that is no AppSpec field; false when it is unknown.
@@ -193,6 +194,9 @@ AppSpec complete(json spec, const AppExtras& extras, const std::string& base_dir
   spec["cwd"] = cwd.empty() ? base_dir : absolute(cwd, base_dir);
   for (const char* path : {"out_file", "error_file", "log_file", "pid_file"})
     if (spec.contains(path)) spec[path] = absolute(spec[path].get<std::string>(), spec["cwd"]);
+  if (extras.watch_cwd && !spec.contains("watch")) spec["watch"] = json::array({spec["cwd"]});
+  if (spec.contains("watch"))
+    for (auto& path : spec["watch"]) path = absolute(path.get<std::string>(), spec["cwd"]);
   std::map<std::string, std::string> env = extras.env;
   for (const auto& [name, setting] : extras.env_override) env[name] = setting;
   spec["env"] = env;
@@ -230,6 +234,8 @@ AppSpec read_app(const json& app, const std::string& base_dir, const std::string
       for (const auto& [name, setting] : variables(written, value)) extras.env[name] = setting;
     } else if (field->second.name == std::string("log_file") && value.is_boolean()) {
       extras.default_log_file = value.get<bool>();
+    } else if (field->second.name == std::string("watch") && value.is_boolean()) {
+      extras.watch_cwd = value.get<bool>();
     } else {
       spec[field->second.name] = field_value(field->second, written, value);
     }

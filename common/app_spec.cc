@@ -99,6 +99,10 @@ AppSpec spec_from_json(const json& value) {
   require_non_negative(spec.restart_delay_ms, "restart_delay");
   require_non_negative(spec.exp_backoff_restart_delay_ms, "exp_backoff_restart_delay");
   require_non_negative(spec.log_max_files, "log_max_files");
+  require_non_negative(spec.watch_delay_ms, "watch_delay");
+  for (const auto& path : spec.watch)
+    if (path.empty() || path[0] != '/')
+      throw SpecError("field \"watch\" takes absolute paths (got \"" + path + "\")");
   if (spec.max_memory_restart < 0)
     throw SpecError("field \"max_memory_restart\" must not be negative");
   if (spec.log_max_size < 0) throw SpecError("field \"log_max_size\" must not be negative");

@@ -49,6 +49,9 @@ struct AppSpec {
   std::string instance_var = "NODE_APP_INSTANCE";
   std::string increment_var;  // env variable counting up per instance from its env value
   std::string pid_file;       // empty: none; else absolute, named per instance (see pid_file_path)
+  std::vector<std::string> watch;         // absolute paths whose changes reload; empty: none
+  std::vector<std::string> ignore_watch;  // patterns besides node_modules, .git and *.log
+  int watch_delay_ms = 1000;              // quiet time after a change before the reload
 
   // Logs.
   std::string out_file;         // empty: $PM_HOME/logs/<name>-<index>-out.log; /dev/null: none
@@ -123,6 +126,9 @@ void visit_fields(Spec& spec, Visit&& visit) {
   visit(SpecField{"instance_var", Form::Text}, spec.instance_var);
   visit(SpecField{"increment_var", Form::Text}, spec.increment_var);
   visit(SpecField{"pid_file", Form::Text, "pid"}, spec.pid_file);
+  visit(SpecField{"watch", Form::List}, spec.watch);
+  visit(SpecField{"ignore_watch", Form::List}, spec.ignore_watch);
+  visit(SpecField{"watch_delay", Form::Duration}, spec.watch_delay_ms);
   visit(SpecField{"out_file", Form::Text}, spec.out_file);
   visit(SpecField{"error_file", Form::Text}, spec.error_file);
   visit(SpecField{"log_file", Form::Text, "log"}, spec.log_file);

@@ -9,7 +9,8 @@ namespace pm {
 App::App(InstanceContext& context, AppSpec spec)
     : context_(context),
       spec_(std::make_shared<const AppSpec>(std::move(spec))),
-      cron_timer_(context.loop) {
+      cron_timer_(context.loop),
+      watch_timer_(context.loop) {
   // A scheduled restart must not keep pmd alive on its own.
   cron_timer_.unref();
 }

@@ -12,6 +12,7 @@
 #include "daemon/sockets/listener_set.h"
 #include "daemon/supervision/instance.h"
 #include "daemon/uv/timer.h"
+#include "daemon/uv/tree_watch.h"
 
 namespace pm {
 
@@ -72,6 +73,10 @@ class App {
   void set_start_warning(std::string warning) { start_warning_ = std::move(warning); }
   /// The timer of the next --cron-restart (see ScheduledReloads).
   Timer& cron_timer() { return cron_timer_; }
+  /// The --watch of the app's files, when it has one (see ScheduledReloads),
+  /// and the quiet time after a change that it waits before the reload.
+  std::unique_ptr<TreeWatch>& file_watch() { return file_watch_; }
+  Timer& watch_timer() { return watch_timer_; }
 
  private:
   using Instances = std::vector<std::unique_ptr<Instance>>;
@@ -86,6 +91,8 @@ class App {
   std::string reload_error_;
   std::string start_warning_;
   Timer cron_timer_;
+  Timer watch_timer_;
+  std::unique_ptr<TreeWatch> file_watch_;
 };
 
 }  // namespace pm

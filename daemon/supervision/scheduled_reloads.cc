@@ -11,8 +11,8 @@
 
 namespace pm {
 
-ScheduledReloads::ScheduledReloads(Supervisor& supervisor, uv_loop_t* loop)
-    : supervisor_(supervisor), loop_(loop), memory_timer_(loop) {
+ScheduledReloads::ScheduledReloads(Supervisor& supervisor, uv_loop_t* loop, std::string home)
+    : supervisor_(supervisor), loop_(loop), home_(std::move(home)), memory_timer_(loop) {
   // Watching memory must not keep pmd alive on its own.
   memory_timer_.unref();
 }
@@ -33,6 +33,48 @@ void ScheduledReloads::schedule_cron(App& app) {
     reload(name, ids, "cron_restart \"" + due->spec().cron_restart + "\"");
     schedule_cron(*due);
   });
+}
+
+void ScheduledReloads::watch_files(App& app) {
+  app.watch_timer().stop();
+  app.file_watch().reset();
+  const AppSpec& spec = app.spec();
+  if (spec.watch.empty()) return;
+  // As PM2: dependencies, version control and logs are not the app's code.
+  std::vector<std::string> ignore = {"node_modules", ".git", "*.log", "*.log.[0-9]*"};
+  ignore.insert(ignore.end(), spec.ignore_watch.begin(), spec.ignore_watch.end());
+  std::string name = spec.name;
+  auto watch = std::make_unique<TreeWatch>(
+      loop_, ignore, [this, name](const std::string& path) { file_changed(name, path); });
+  for (const auto& root : spec.watch) {
+    std::string error;
+    if (!watch->add(root, error)) spdlog::warn("app {}: cannot watch {}", name, error);
+  }
+  spdlog::info("app {}: watching {} director(ies) for changes", name, watch->handles());
+  app.file_watch() = std::move(watch);
+}
+
+void ScheduledReloads::file_changed(const std::string& name, const std::string& path) {
+  if (!home_.empty() && path.rfind(home_, 0) == 0) return;
+  App* app = supervisor_.find_app(name);
+  if (!app) return;
+  // `pm stop` ends the watch: a change does not start a stopped app.
+  const auto& instances = app->instances();
+  if (std::none_of(instances.begin(), instances.end(), [](const auto& instance) {
+        return instance->running() || instance->on_its_way();
+      }))
+    return;
+  // A burst of changes (a checkout, a build) gives one reload, after it.
+  app->watch_timer().start(static_cast<std::uint64_t>(app->spec().watch_delay_ms),
+                           [this, name, path] {
+                             App* changed = supervisor_.find_app(name);
+                             if (!changed) return;
+                             if (changed->reloading()) return file_changed(name, path);
+                             std::vector<int> ids;
+                             for (const auto& instance : changed->instances())
+                               ids.push_back(instance->id());
+                             reload(name, ids, "a change to " + path);
+                           });
 }
 
 void ScheduledReloads::update() {

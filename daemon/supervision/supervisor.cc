@@ -41,7 +41,7 @@ Supervisor::Supervisor(InstanceContext& context)
     : context_(context),
       reconcile_call_(context.loop, [this] { reconcile(); }),
       journal_(context.paths),
-      scheduled_(*this, context.loop) {
+      scheduled_(*this, context.loop, context.paths.home) {
   context_.changed = &reconcile_call_;
 }
 
@@ -163,6 +163,7 @@ App& Supervisor::start(AppSpec spec) {
   App& started = *apps_.back();
   for (const auto& instance : started.instances()) instance->start();
   scheduled_.schedule_cron(started);
+  scheduled_.watch_files(started);
   scheduled_.update();
   return started;
 }
@@ -175,7 +176,8 @@ App& Supervisor::add_stopped(AppSpec spec) {
   for (int index = 0; index < count; ++index) app->add_slot(next_id_++);
   spdlog::info("app {}: {} instance(s), stopped", app->spec().name, count);
   apps_.push_back(std::move(app));
-  reconcile_call_.request();  // the journal keeps it
+  scheduled_.watch_files(*apps_.back());  // heard once it runs again
+  reconcile_call_.request();              // the journal keeps it
   return *apps_.back();
 }
 
@@ -213,6 +215,7 @@ void Supervisor::replace_spec(App& app, AppSpec spec) {
   resolve_command(spec);
   app.set_spec(std::move(spec));
   scheduled_.schedule_cron(app);
+  scheduled_.watch_files(app);
   scheduled_.update();
 }
 

@@ -101,6 +101,7 @@ void Supervisor::adopt_state(const json& state) {
       adopted.adopt_slot(instance);
     assign_listeners(adopted, listeners);
     scheduled_.schedule_cron(adopted);
+    scheduled_.watch_files(adopted);
   }
   scheduled_.update();
   spdlog::info("took over {} app(s) from the previous pmd", apps_.size());

@@ -117,6 +117,9 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "instance_var",
                            "increment_var",
                            "pid_file",
+                           "watch",
+                           "ignore_watch",
+                           "watch_delay",
                            "out_file",
                            "error_file",
                            "log_file",
@@ -127,7 +130,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "log_max_files",
                            "argv"})
     CHECK_MESSAGE(value.contains(name), name);
-  CHECK(value.size() == 37);
+  CHECK(value.size() == 40);
   CHECK(value["env"].is_object());
 }
 
