@@ -26,10 +26,12 @@ that completed no request is an error (raise BENCH_SECONDS)."""
 
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
 
+from chart import throughput_svg
 from common import (HERE, ROOT, RUNS, Homes, builds, children, ensure_tools, print_header,
                     spread, supports, wait_port, wait_port_free)
 
@@ -220,6 +222,18 @@ def main():
           "or wrk's socket errors plus non-2xx responses; busiest %: the share of the load's "
           f"requests served by the busiest instance, even is {100 / CPUS:.0f} %, counted by the "
           "servers; --sticky sends every connection of one client address to one instance)")
+    # The same figures as a picture, beside the raw output.
+    rows = [(server, tool, mode, *sorted_spread(run[0] for run in runs))
+            for (server, mode, tool), runs in results.items()]
+    rows.sort(key=lambda row: (row[0] != "hello world", row[1] != "ab"))
+    with open(os.path.join(HERE, "results", "cluster_throughput.svg"), "w") as f:
+        f.write(throughput_svg(rows, "Requests per second, 2 instances"))
+
+
+def sorted_spread(values):
+    """(median, low, high) of `values`."""
+    values = sorted(values)
+    return statistics.median(values), values[0], values[-1]
 
 
 if __name__ == "__main__":
