@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -60,30 +61,32 @@ std::vector<ProcessRow> list_processes(DaemonClient& client) {
 }
 
 void print_process_table(const std::vector<ProcessRow>& rows) {
-  Table table({{"id"},
-               {"name", false, true},
-               {"mode", true},
-               {"listen", true},
-               {"pid"},
-               {"uptime", true},
-               {"↺"},
-               {"status"},
-               {"ready"},
-               {"cpu", true},
-               {"mem", true}});
+  // As PM2's, with a namespace column once some app is not in "default".
+  bool namespaces = std::any_of(rows.begin(), rows.end(), [](const ProcessRow& row) {
+    return !row.namespace_name.empty() && row.namespace_name != "default";
+  });
+  std::vector<Table::Column> columns = {{"id"}, {"name", false, true}};
+  if (namespaces) columns.push_back({"namespace", true});
+  for (const char* title : {"mode", "listen"}) columns.push_back({title, true});
+  columns.insert(
+      columns.end(),
+      {{"pid"}, {"uptime", true}, {"↺"}, {"status"}, {"ready"}, {"cpu", true}, {"mem", true}});
+  Table table(columns);
   for (const auto& row : rows) {
     bool running = row.pid > 0;
-    table.add_row({{std::to_string(row.id), "36"},
-                   {terminal_safe(row.name), "1"},
-                   {row.mode, ""},
-                   {row.listen.empty() ? "-" : terminal_safe(row.listen), ""},
-                   {running ? std::to_string(row.pid) : "-", ""},
-                   {running ? format_duration(row.uptime_ms) : "-", ""},
-                   {std::to_string(row.restarts), ""},
-                   {row.status, status_colour(row.status)},
-                   {running ? (row.ready ? "yes" : "no") : "-", row.ready ? "32" : "33"},
-                   {running ? format_cpu(row.cpu) : "-", ""},
-                   {running ? format_bytes(row.memory) : "-", ""}});
+    std::vector<Cell> cells = {{std::to_string(row.id), "36"}, {terminal_safe(row.name), "1"}};
+    if (namespaces) cells.push_back({terminal_safe(row.namespace_name), ""});
+    cells.insert(cells.end(),
+                 {{row.mode, ""},
+                  {row.listen.empty() ? "-" : terminal_safe(row.listen), ""},
+                  {running ? std::to_string(row.pid) : "-", ""},
+                  {running ? format_duration(row.uptime_ms) : "-", ""},
+                  {std::to_string(row.restarts), ""},
+                  {row.status, status_colour(row.status)},
+                  {running ? (row.ready ? "yes" : "no") : "-", row.ready ? "32" : "33"},
+                  {running ? format_cpu(row.cpu) : "-", ""},
+                  {running ? format_bytes(row.memory) : "-", ""}});
+    table.add_row(std::move(cells));
   }
   std::cout << table.render(terminal_width(), stdout_is_tty());
 }

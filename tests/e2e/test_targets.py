@@ -41,6 +41,10 @@ class Targets(PmTestCase):
         self.assertEqual(rows["web-1"]["namespace"], "front")
         self.assertEqual(rows["jobs"]["namespace"], "default")
         self.assertIn("front", self.pm("describe", "web-2").stdout)
+        # `pm list` gets a namespace column once an app is not in "default".
+        table = self.pm("list").stdout
+        self.assertIn("namespace", table)
+        self.assertRegex(table, r"web-1\s*│\s*front\s*│")
         described = self.pm("describe", "front").stdout
         self.assertEqual(re.findall(r"^(web-\d) \[", described, re.M), ["web-1", "web-2"])
 
@@ -102,6 +106,7 @@ class Targets(PmTestCase):
         self.pm("start", "c.py", "--", "b.py", "x")
         self.wait_log(self.log_path("c", 0), "up None ['b.py', 'x']")
         self.assertEqual(sorted(row["name"] for row in self.jlist()), ["a", "b", "c"])
+        self.assertNotIn("namespace", self.pm("list").stdout)
         result = self.pm("start", "a.py", "b.py", "--name", "two", check=False)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("--name names one app", result.stderr)
