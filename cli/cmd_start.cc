@@ -193,7 +193,7 @@ json environment_with(const std::vector<std::string>& overrides) {
   return env;
 }
 
-void add_start_command(CLI::App& app, std::size_t program_words) {
+void add_start_command(CLI::App& app, const std::vector<std::string>& program_args) {
   auto options = std::make_shared<StartOptions>();
   auto* cmd = app.add_subcommand("start", "Start a script or command as an app");
   cmd->add_option("script", options->spec.script,
@@ -202,7 +202,8 @@ void add_start_command(CLI::App& app, std::size_t program_words) {
                   "command line, an ecosystem file (ecosystem.config.js, *.json, *.json5, *.yml, "
                   "package.json, Procfile; - reads one from stdin; default: the one here), or a "
                   "known app, namespace or id to start again; several start one after the other");
-  cmd->add_option("args", options->spec.args, "Arguments for the app, after --");
+  cmd->add_option("args", options->spec.args,
+                  "More scripts to start; after --, the app's arguments");
   cmd->add_option("--namespace", options->spec.namespace_name,
                   "Namespace of the app, a target naming all its apps")
       ->capture_default_str();
@@ -303,15 +304,12 @@ void add_start_command(CLI::App& app, std::size_t program_words) {
       ->capture_default_str();
   cmd->add_flag("--shutdown-with-message", options->spec.shutdown_with_message,
                 "Stop instances by sending them the message \"shutdown\" instead of a signal");
-  cmd->callback([options, program_words, watch] {
+  cmd->callback([options, program_args, watch] {
     options->watch = watch->count() > 0;
     // As PM2: each word before `--` is something to start, those after it
     // are the program's arguments.
     std::vector<std::string> words = options->spec.args;
     if (!options->spec.script.empty()) words.insert(words.begin(), options->spec.script);
-    std::size_t scripts = words.size() - std::min(program_words, words.size());
-    std::vector<std::string> program_args(words.begin() + static_cast<long>(scripts), words.end());
-    words.resize(scripts);
     if (words.empty() && program_args.empty()) words.push_back(find_ecosystem_file());
     if (words.empty() || words[0].empty())
       throw UserError(

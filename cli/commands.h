@@ -10,9 +10,8 @@
 
 namespace pm {
 
-/// `pm start`; `program_words` is how many words follow `--` on the
-/// command line: the program's arguments, not apps to start.
-void add_start_command(CLI::App& app, std::size_t program_words);
+/// `pm start`; `program_args`: the words after `--`, the program's arguments.
+void add_start_command(CLI::App& app, const std::vector<std::string>& program_args);
 void add_list_commands(CLI::App& app);
 void add_control_commands(CLI::App& app);
 void add_log_commands(CLI::App& app);
@@ -21,6 +20,8 @@ void add_message_commands(CLI::App& app);
 void add_ecosystem_commands(CLI::App& app);
 void add_state_commands(CLI::App& app);
 void add_monit_command(CLI::App& app);
+/// `pm run`; `words`: what followed "run" on the command line.
+void add_run_command(CLI::App& app, const std::vector<std::string>& words);
 
 /// The process table as pmd has it now (`list`).
 std::vector<ProcessRow> list_processes(DaemonClient& client);

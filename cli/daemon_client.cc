@@ -21,12 +21,16 @@ namespace {
 // How long a freshly started pmd may take to accept connections.
 constexpr int kDaemonStartMs = 10000;
 
+}  // namespace
+
 std::string daemon_binary() {
   std::string dir = self_exe_dir();
   std::string candidate = dir + "/pmd";
   if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
   return "pmd";
 }
+
+namespace {
 
 long monotonic_ms() {
   timespec ts{};

@@ -18,6 +18,9 @@ class ConnectionLost : public UserError {
   using UserError::UserError;
 };
 
+/// pmd's binary: the one beside this pm, else pmd on PATH.
+std::string daemon_binary();
+
 /// One per command run; holds one connection.
 class DaemonClient {
  public:

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
@@ -35,13 +36,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
 
-  std::size_t after_separator = 0;
-  for (int i = 1; i < argc; ++i)
-    if (std::string(argv[i]) == "--") {
-      after_separator = static_cast<std::size_t>(argc - i - 1);
-      break;
-    }
-  pm::add_start_command(app, after_separator);
+  // What follows `--` on `pm start` is the program's, untouched by CLI11
+  // (which will not take positionals again once an option came between).
+  std::vector<std::string> program_args;
+  if (argc > 1 && std::string(argv[1]) == "start")
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--") {
+        program_args.assign(argv + i + 1, argv + argc);
+        argc = i;
+        break;
+      }
+  pm::add_start_command(app, program_args);
   pm::add_list_commands(app);
   pm::add_control_commands(app);
   pm::add_log_commands(app);
@@ -50,6 +55,10 @@ int main(int argc, char** argv) {
   pm::add_ecosystem_commands(app);
   pm::add_state_commands(app);
   pm::add_monit_command(app);
+  // `pm run` hands its words to `pm start` as they were typed, `--` included.
+  std::vector<std::string> run_words;
+  if (argc > 1 && std::string(argv[1]) == "run") run_words.assign(argv + 2, argv + argc);
+  pm::add_run_command(app, run_words);
 
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for a command");

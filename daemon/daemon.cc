@@ -116,6 +116,9 @@ void Daemon::open(const json* takeover) {
         handler_->handle(request, std::move(client));
       });
   open_metrics();
+  if (container_mode_)
+    container_ = std::make_unique<ContainerRun>(loop_, bus_, *supervisor_, container_json_,
+                                                [this] { shutdown(nullptr); });
   if (takeover) {
     supervisor_->adopt_state(*takeover);
     reaper_->reap();  // children that exited while pmd was being replaced
@@ -153,8 +156,9 @@ void Daemon::open_metrics() {
   // A metrics address pmd cannot take must not cost the apps their
   // supervisor: say why in pmd.log and go on without.
   try {
-    metrics_ =
-        std::make_unique<MetricsEndpoint>(loop_, [this] { return metrics_text(*supervisor_); });
+    metrics_ = std::make_unique<MetricsEndpoint>(
+        loop_, [this] { return metrics_text(*supervisor_); },
+        [this] { return all_ready(*supervisor_); });
     ListenAddress listen = MetricsEndpoint::parse_address(address);
     metrics_->listen(listen);
     listen.port = metrics_->port();
@@ -196,6 +200,8 @@ void Daemon::reload_all() {
 }
 
 std::string Daemon::hand_over(std::shared_ptr<ClientConnection> client) {
+  // The container's image is the release: a new pmd comes with a new image.
+  if (container_) return "pm update is not for `pm run`: build and deploy a new image instead";
   json state;
   try {
     state = supervisor_->export_state();
@@ -255,6 +261,7 @@ void Daemon::shutdown(std::function<void()> apps_stopped) {
     return;
   }
   shutting_down_ = true;
+  if (container_) container_->observe();
   spdlog::info("shutting down: stopping every app");
   supervisor_->remove(supervisor_->all_ids(), [this, apps_stopped] {
     spdlog::info("every app stopped; pmd exits");

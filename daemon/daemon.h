@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "common/paths.h"
+#include "daemon/container_run.h"
 #include "daemon/control/command_handler.h"
 #include "daemon/control/control_server.h"
 #include "daemon/logs/log_bus.h"
@@ -38,6 +39,13 @@ class Daemon {
   /// cleanly, ends what it left and starts its apps again (see Journal);
   /// otherwise brings back the saved apps when `resurrect`.
   void run(bool resurrect, bool took_over);
+  /// Before open(): run as `pm run` does (see ContainerRun); `json` lines.
+  void run_in_container(bool json) {
+    container_mode_ = true;
+    container_json_ = json;
+  }
+  /// What pmd exits with: ContainerRun's verdict under `pm run`, else 0.
+  int exit_code() const { return container_ ? container_->exit_code() : 0; }
 
  private:
   void shutdown(std::function<void()> apps_stopped);
@@ -65,6 +73,9 @@ class Daemon {
   std::unique_ptr<NotifySocket> notify_;  // calls into the supervisor
   std::unique_ptr<CommandHandler> handler_;
   std::unique_ptr<MetricsEndpoint> metrics_;  // reads the supervisor
+  bool container_mode_ = false;
+  bool container_json_ = false;
+  std::unique_ptr<ContainerRun> container_;  // reads the supervisor and the bus
   std::unique_ptr<ControlServer> server_;
   std::vector<uv_signal_t*> signals_;
 };

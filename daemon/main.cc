@@ -2,6 +2,7 @@
 // runs in the foreground until `pm kill` or SIGTERM.
 
 #include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <uv.h>
@@ -38,11 +39,14 @@ int main(int argc, char** argv) {
   }
   bool resurrect = argc == 2 && std::strcmp(argv[1], "--resurrect") == 0;
   const char* takeover = argc == 3 && std::strcmp(argv[1], "--takeover") == 0 ? argv[2] : nullptr;
-  if (argc > 1 && !resurrect && !takeover) {
+  bool container = argc >= 2 && std::strcmp(argv[1], "--run") == 0 &&
+                   (argc == 2 || (argc == 3 && std::strcmp(argv[2], "--json") == 0));
+  if (argc > 1 && !resurrect && !takeover && !container) {
     std::fprintf(stderr,
-                 "usage: pmd [--resurrect | --version]\n"
+                 "usage: pmd [--resurrect | --run [--json] | --version]\n"
                  "pmd is started by `pm` (or by systemd, see `pm startup`); it reads PM_HOME\n"
-                 "(default ~/.pm). --resurrect starts the apps saved with `pm save`.\n");
+                 "(default ~/.pm). --resurrect starts the apps saved with `pm save`; --run\n"
+                 "is what `pm run` execs (output on stdout, exit when the apps stop).\n");
     return 2;
   }
   ignore_stray_signals();
@@ -53,6 +57,8 @@ int main(int argc, char** argv) {
     pm::ensure_private_dir(paths.log_dir());
     pm::ensure_private_dir(paths.notify_dir());
     auto logger = spdlog::basic_logger_st("pmd", paths.daemon_log());
+    // Under `pm run` pmd's own lines also go to stderr: the container's log.
+    if (container) logger->sinks().push_back(std::make_shared<spdlog::sinks::stderr_sink_st>());
     logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
     logger->flush_on(spdlog::level::info);
     spdlog::set_default_logger(logger);
@@ -67,6 +73,7 @@ int main(int argc, char** argv) {
   int status = 0;
   {
     pm::Daemon daemon(&loop, paths);
+    if (container) daemon.run_in_container(argc == 3);
     try {
       if (takeover) {
         pm::json state = pm::read_takeover_state(takeover);
@@ -75,6 +82,7 @@ int main(int argc, char** argv) {
         daemon.open();
       }
       daemon.run(resurrect, takeover != nullptr);
+      status = daemon.exit_code();
     } catch (const std::exception& error) {
       spdlog::error("{}", error.what());
       std::fprintf(stderr, "pmd: %s\n", error.what());

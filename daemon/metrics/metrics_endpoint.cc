@@ -20,8 +20,9 @@ constexpr std::size_t kMaxRequests = 64;
 
 }  // namespace
 
-MetricsEndpoint::MetricsEndpoint(uv_loop_t* loop, std::function<std::string()> exposition)
-    : loop_(loop), exposition_(std::move(exposition)) {}
+MetricsEndpoint::MetricsEndpoint(uv_loop_t* loop, std::function<std::string()> exposition,
+                                 std::function<bool()> ready)
+    : loop_(loop), exposition_(std::move(exposition)), ready_(std::move(ready)) {}
 
 MetricsEndpoint::~MetricsEndpoint() {
   requests_.clear();

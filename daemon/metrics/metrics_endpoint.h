@@ -1,8 +1,10 @@
 #pragma once
-// MetricsEndpoint: pmd's HTTP listener for Prometheus (`PM_METRICS` or
-// `pmd --metrics ADDR`). It answers `GET /metrics` with metrics_text() and
-// closes each connection after one answer; nothing else is served. Off
-// unless asked for; a bare port listens on loopback only.
+// MetricsEndpoint: pmd's HTTP listener for Prometheus and for orchestrator
+// probes (`PM_METRICS`, or `pm run --metrics ADDR`). It answers
+// `GET /metrics` with metrics_text(), `/ready` (200 once every app that is
+// meant to run is ready, else 503) and `/live` (200: pmd's loop answers),
+// and closes each connection after one answer. Off unless asked for; a bare
+// port listens on loopback only.
 
 #include <uv.h>
 
@@ -20,8 +22,9 @@ class MetricsRequest;
 /// Owned by the Daemon; owns the requests being answered.
 class MetricsEndpoint {
  public:
-  /// `exposition` makes the body of each answer.
-  MetricsEndpoint(uv_loop_t* loop, std::function<std::string()> exposition);
+  /// `exposition` makes the body of /metrics; `ready` answers /ready.
+  MetricsEndpoint(uv_loop_t* loop, std::function<std::string()> exposition,
+                  std::function<bool()> ready);
   ~MetricsEndpoint();
   MetricsEndpoint(const MetricsEndpoint&) = delete;
   MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
@@ -36,10 +39,12 @@ class MetricsEndpoint {
   void on_connection();
   void finished(MetricsRequest* request);
   std::string exposition() const { return exposition_(); }
+  bool ready() const { return ready_(); }
 
  private:
   uv_loop_t* loop_;
   std::function<std::string()> exposition_;
+  std::function<bool()> ready_;
   uv_tcp_t* server_ = nullptr;
   int port_ = 0;
   std::unordered_map<MetricsRequest*, std::unique_ptr<MetricsRequest>> requests_;

@@ -69,8 +69,13 @@ std::string MetricsRequest::answer() const {
   if (path == "/metrics")
     return http_response("200 OK", "text/plain; version=0.0.4; charset=utf-8",
                          endpoint_.exposition(), !head_only);
+  if (path == "/live") return http_response("200 OK", "text/plain", "live\n", !head_only);
+  if (path == "/ready")
+    return endpoint_.ready()
+               ? http_response("200 OK", "text/plain", "ready\n", !head_only)
+               : http_response("503 Service Unavailable", "text/plain", "not ready\n", !head_only);
   return http_response("404 Not Found", "text/plain",
-                       "pmd serves its Prometheus metrics at /metrics\n", !head_only);
+                       "pmd serves /metrics (Prometheus), /ready and /live\n", !head_only);
 }
 
 void MetricsRequest::respond(const std::string& response) {

@@ -138,6 +138,17 @@ void write_daemon(MetricWriter& out) {
 
 }  // namespace
 
+bool all_ready(const Supervisor& supervisor) {
+  int serving = 0;
+  for (const auto& app : supervisor.apps())
+    for (const auto& instance : app->instances()) {
+      if (instance->state() == InstanceState::Stopped) continue;
+      if (!instance->ready()) return false;
+      ++serving;
+    }
+  return serving > 0;
+}
+
 std::string metrics_text(const Supervisor& supervisor) {
   MetricWriter out;
   write_instances(out, supervisor);

@@ -12,5 +12,8 @@ class Supervisor;
 /// The exposition as of now. Reads /proc for each running instance's
 /// process tree and for pmd.
 std::string metrics_text(const Supervisor& supervisor);
+/// Whether every instance not stopped on purpose is ready, and there is
+/// one: what an orchestrator's readiness probe asks.
+bool all_ready(const Supervisor& supervisor);
 
 }  // namespace pm

@@ -177,6 +177,30 @@ scrape_configs:
         self.addCleanup(holder.close)
         return holder.getsockname()[1]
 
+    def test_probes_for_orchestrators(self):
+        metrics = free_port()
+        self.env["PM_METRICS"] = str(metrics)
+        self.pm("ping")
+
+        def status(path):
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{metrics}{path}",
+                                              timeout=10).status
+            except urllib.error.HTTPError as error:
+                return error.code
+        self.assertEqual(status("/live"), 200)
+        self.assertEqual(status("/ready"), 503, "no app: nothing serves")
+        self.pm("start", self.write("web.py", PID_SERVER), "-i", "2", "--", str(free_port()))
+        self.wait_ready("web", 2)
+        self.assertEqual(status("/ready"), 200)
+        # An instance that never says it is ready keeps the whole pmd unready.
+        self.pm("start", self.write("mute.py", "import time\ntime.sleep(1000)\n"),
+                "--wait-ready", "--listen-timeout", "60000", "--no-wait")
+        self.assertEqual(status("/ready"), 503)
+        self.pm("stop", "mute")
+        self.wait_status("mute", "stopped")
+        self.assertEqual(status("/ready"), 200, "an app stopped on purpose does not count")
+
     def test_off_unless_asked(self):
         self.env.pop("PM_METRICS", None)
         self.pm("ping")
