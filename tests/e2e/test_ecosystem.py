@@ -17,10 +17,10 @@ class Ecosystem(PmTestCase):
              "env": {"GREETING": "dev", "KEEP": 1}, "env_production": {"GREETING": "prod"},
              "kill_timeout": 3000, "max_restarts": 5, "args": "--port 80"},
             {"name": "jobs", "script": "worker.py", "exec_mode": "fork", "min_uptime": "2s",
-             "watch": True},
+             "vizion": True},
         ])
         result = self.pm("start", "ecosystem.json", "--env", "production")
-        self.assertIn('unknown field "watch" (ignored)', result.stderr)
+        self.assertIn('unknown field "vizion" (ignored)', result.stderr)
         self.assertEqual(len(self.rows("api")), 2)
         self.assertEqual(len(self.rows("jobs")), 1)
         self.wait_log(self.log_path("api", 0), "up prod ['--port', '80']")

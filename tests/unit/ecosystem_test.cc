@@ -14,7 +14,8 @@ TEST_CASE("PM2 fields map onto the spec") {
     "max_memory_restart": "300M", "autorestart": false, "stop_exit_codes": 2,
     "out_file": "logs/out.log", "error_file": "/dev/null", "merge_logs": true,
     "log_date_format": "YYYY-MM-DD HH:mm Z", "cron_restart": "0 3 * * *", "port": 3000,
-    "listen": 8080, "interpreter_args": "--max-old-space-size=100", "watch": true}]})");
+    "listen": 8080, "interpreter_args": "--max-old-space-size=100", "watch": true,
+    "vizion": true}]})");
   pm::Ecosystem e = pm::read_ecosystem(file, "eco.json", "/srv", "production", {});
   REQUIRE(e.apps.size() == 1);
   const pm::AppSpec& s = e.apps[0];
@@ -37,8 +38,9 @@ TEST_CASE("PM2 fields map onto the spec") {
   CHECK(s.listen == std::vector<std::string>{"8080"});
   CHECK(s.cwd == "/srv");
   CHECK(s.interpreter_args == std::vector<std::string>{"--max-old-space-size=100"});
+  CHECK(s.watch == std::vector<std::string>{"/srv"});
   REQUIRE(e.warnings.size() == 1);
-  CHECK(e.warnings[0] == "eco.json: app \"api\": unknown field \"watch\" (ignored)");
+  CHECK(e.warnings[0] == "eco.json: app \"api\": unknown field \"vizion\" (ignored)");
 }
 
 TEST_CASE("errors name the file, the app and the field") {
