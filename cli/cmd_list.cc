@@ -155,9 +155,12 @@ void print_describe(const InstanceDetails& instance) {
   print_line("command", argv);
   print_line("listen", or_dash(process.listen));
   print_line("socket from", or_dash(instance.socket_via));
-  if (!process.listen.empty())
+  if (!process.listen.empty()) {
     print_line("balance", spec.sticky ? "sticky (by client address)"
                                       : "even (each connection to a random ready instance)");
+    print_line("accept", spec.defer_accept ? "a connection with its first bytes (TCP_DEFER_ACCEPT)"
+                                           : "at once (--no-defer-accept)");
+  }
   if (running) print_line("processes", instance.tracked_by);
   print_line("ready", instance.ready_via.empty() ? "not yet" : "yes, by " + instance.ready_via);
   print_line("listen timeout", std::to_string(spec.listen_timeout_ms) + " ms" +

@@ -251,6 +251,9 @@ void add_start_command(CLI::App& app, const std::vector<std::string>& program_ar
                 "Only an explicit signal (process.send('ready'), sd_notify READY=1) means ready");
   cmd->add_flag("--sticky", options->spec.sticky,
                 "Send each client address to the same instance while the instances stay the same");
+  cmd->add_flag("!--no-defer-accept", options->spec.defer_accept,
+                "For servers that speak first (SMTP, SSH, MySQL): hand each connection over at "
+                "once, not with its first bytes");
   cmd->add_flag("--no-wait", options->no_wait, "Return at once instead of waiting for readiness");
   cmd->add_option("--log-max-size", options->log_max_size,
                   "Rotate a log file past this size (10M, 500K; 0: never)")

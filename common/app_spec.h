@@ -39,6 +39,7 @@ struct AppSpec {
   int listen_timeout_ms = 3000;        // online after this without a ready signal
   bool wait_ready = false;             // only an explicit ready signal counts
   bool sticky = false;                 // a client address always reaches the same instance
+  bool defer_accept = true;            // a connection reaches an instance with its first bytes
   bool shutdown_with_message = false;  // stop by sending "shutdown", not a signal
   std::vector<std::string> interpreter_args;
   int restart_delay_ms = 0;                // fixed delay before a restart; 0: backoff
@@ -116,6 +117,7 @@ void visit_fields(Spec& spec, Visit&& visit) {
   visit(SpecField{"listen_timeout", Form::Duration}, spec.listen_timeout_ms);
   visit(SpecField{"wait_ready", Form::Flag}, spec.wait_ready);
   visit(SpecField{"sticky", Form::Flag}, spec.sticky);
+  visit(SpecField{"defer_accept", Form::Flag}, spec.defer_accept);
   visit(SpecField{"shutdown_with_message", Form::Flag}, spec.shutdown_with_message);
   visit(SpecField{"interpreter_args", Form::Words, "node_args"}, spec.interpreter_args);
   visit(SpecField{"restart_delay", Form::Duration}, spec.restart_delay_ms);

@@ -1,5 +1,6 @@
 #include "daemon/sockets/listen_group.h"
 
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -7,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <unordered_map>
@@ -98,14 +100,40 @@ int ListenGroup::queued_all() const {
   return total;
 }
 
+long long ListenGroup::dropped_all() const {
+  long long total = 0;
+  for (const Member& member : members_) {
+    // A listener's drop count (sk_drops): the kernel adds to it wherever it
+    // counts a ListenDrop, overflows included.
+    std::uint32_t info[SK_MEMINFO_VARS] = {};
+    socklen_t length = sizeof info;
+    if (::getsockopt(member.fd, SOL_SOCKET, SO_MEMINFO, info, &length) == 0 &&
+        length > SK_MEMINFO_DROPS * sizeof info[0])
+      total += info[SK_MEMINFO_DROPS];
+  }
+  return total;
+}
+
 int ListenGroup::reset_queued(SocketHolder holder) {
   const Member* member = find(holder);
   if (!member || !tcp(address_)) return 0;
+  return reset_queue(member->fd);
+}
+
+int ListenGroup::reset_late_arrivals() {
+  if (!tcp(address_) || !steered_ || steering_.accepting.empty()) return 0;
+  int count = 0;
+  for (const Member& member : members_)
+    if (!member.holder) count += reset_queue(member.fd);
+  return count;
+}
+
+int ListenGroup::reset_queue(int fd) {
   int count = 0;
   // poll, not O_NONBLOCK: that flag would change for every holder.
-  pollfd ready{member->fd, POLLIN, 0};
+  pollfd ready{fd, POLLIN, 0};
   while (::poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN)) {
-    int client = ::accept4(member->fd, nullptr, nullptr, SOCK_CLOEXEC);
+    int client = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) break;
     linger reset{1, 0};
     ::setsockopt(client, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
@@ -177,9 +205,26 @@ bool ListenGroup::steers_probe(std::uint16_t source_port) const {
 void ListenGroup::steer(const Route& route) {
   if (!tcp(address_)) return;
   Steering steering = steering_for(route);
-  if (steered_ && steering == steering_) return;
+  if (!steered_ || !(steering == steering_)) steering = attach(route);
+  defer_accept(route.defer_accept, steering.accepting);
+}
+
+void ListenGroup::defer_accept(bool on, const std::vector<int>& accepting) {
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    int wanted =
+        on && std::find(accepting.begin(), accepting.end(), static_cast<int>(i)) != accepting.end();
+    if (members_[i].deferred == wanted) continue;
+    // Seconds before the kernel queues a connection that has sent nothing
+    // anyway (a server that speaks first waits this long; see --no-defer-accept).
+    int seconds = wanted ? 1 : 0;
+    if (::setsockopt(members_[i].fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof seconds) == 0)
+      members_[i].deferred = wanted;
+  }
+}
+
+Steering ListenGroup::attach(const Route& route) {
   repair();
-  steering = steering_for(route);
+  Steering steering = steering_for(route);
   std::vector<sock_filter> code = steering_program(steering);
   if (code.empty()) {
     // More instances than a program can name: the kernel's hash spreads
@@ -190,10 +235,11 @@ void ListenGroup::steer(const Route& route) {
   if (::setsockopt(members_.front().fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &program,
                    sizeof program) != 0) {
     spdlog::error("{}: cannot steer connections: {}", address_.display(), std::strerror(errno));
-    return;
+    return steering;
   }
   steered_ = true;
-  steering_ = std::move(steering);
+  steering_ = steering;
+  return steering;
 }
 
 }  // namespace pm

@@ -17,6 +17,14 @@
 // that stopped listening anyway (a program shut it down) is mirrored, the
 // move included, and made to listen again, at the end.
 //
+// Accepting sockets defer accepts (TCP_DEFER_ACCEPT) unless the app says
+// not to: a connection reaches the queue, and so the instance, only with its
+// first bytes. An instance that dies then holds no connection that has
+// nothing to do yet, and with Node's accept pacing, only the one it was
+// serving. Every other socket accepts at once: a probe must be seen at its
+// handshake, and whatever a socket that is being steered away from still
+// has half-open lands in its queue while its instance can drain it.
+//
 // A Unix address has one socket that every instance shares.
 
 #include <memory>
@@ -35,6 +43,7 @@ class ListenGroup {
   struct Member {
     int fd;
     SocketHolder holder;  // nullptr: free, waiting for the next instance
+    int deferred = -1;    // TCP_DEFER_ACCEPT as last set: 1, 0, or -1 not yet
   };
 
   /// Binds the address (its first socket, free); throws UserError saying
@@ -63,13 +72,21 @@ class ListenGroup {
   int queued(SocketHolder holder) const;
   /// Connections waiting in every socket of the group.
   int queued_all() const;
+  /// Connections the kernel dropped at the group's sockets (a full accept
+  /// queue, mostly), since each was made.
+  long long dropped_all() const;
   /// Resets the connections waiting in `holder`'s queue, which no process
   /// will accept: the clients see it at once and retry, instead of waiting
   /// for an instance that is not coming. Returns how many.
   int reset_queued(SocketHolder holder);
+  /// Resets what waits in free sockets while some instance accepts: a
+  /// connection whose handshake began before its instance was steered away
+  /// and whose first bytes came after it stopped. Returns how many.
+  int reset_late_arrivals();
   /// A program's own listen() set the backlog of its socket to its own.
   void restore_backlog(SocketHolder holder);
-  /// Attaches the program for `route`, unless it is the one attached.
+  /// Attaches the program for `route`, unless it is the one attached, and
+  /// defers accepts on the accepting sockets when the route says so.
   void steer(const Route& route);
   /// Whether the attached program sends this probe to its instance.
   bool steers_probe(std::uint16_t source_port) const;
@@ -77,8 +94,14 @@ class ListenGroup {
  private:
   const Member* find(SocketHolder holder) const;
   Steering steering_for(const Route& route) const;
+  /// Accepts and resets every connection waiting in `fd`'s queue.
+  int reset_queue(int fd);
   /// Mirrors sockets that stopped listening, and makes them listen again.
   void repair();
+  /// TCP_DEFER_ACCEPT on the sockets at `accepting` when `on`, off on the others.
+  void defer_accept(bool on, const std::vector<int>& accepting);
+  /// Attaches the program for `route` (after repair()); returns its steering.
+  Steering attach(const Route& route);
 
   ListenAddress address_;
   int port_ = 0;

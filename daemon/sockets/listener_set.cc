@@ -57,6 +57,12 @@ int ListenerSet::reset_queued(SocketHolder holder) {
   return total;
 }
 
+int ListenerSet::reset_late_arrivals() {
+  int total = 0;
+  for (auto& [key, group] : groups_) total += group->reset_late_arrivals();
+  return total;
+}
+
 void ListenerSet::restore_backlog(SocketHolder holder) {
   for (auto& [key, group] : groups_) group->restore_backlog(holder);
 }

@@ -32,6 +32,8 @@ class ListenerSet {
   void restore_backlog(SocketHolder holder);
   /// See ListenGroup::reset_queued; returns how many, over every address.
   int reset_queued(SocketHolder holder);
+  /// See ListenGroup::reset_late_arrivals; returns how many, over every address.
+  int reset_late_arrivals();
   /// Steers every address's connections as `route` says.
   void steer(const Route& route);
   /// Whether some address's steering sends this probe to its instance.

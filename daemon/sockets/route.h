@@ -15,6 +15,9 @@ using SocketHolder = const void*;
 /// A plain value, built by the App on each reconcile pass.
 struct Route {
   bool sticky = false;
+  /// Whether accepting sockets hand over a connection only with its first
+  /// bytes (see ListenGroup).
+  bool defer_accept = true;
   /// Per slot, in slot order: the instance its clients go to (the slot's
   /// replacement once that accepts), nullptr when none accepts for it.
   std::vector<SocketHolder> slots;

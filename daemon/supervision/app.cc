@@ -1,5 +1,6 @@
 #include "daemon/supervision/app.h"
 
+#include <spdlog/spdlog.h>
 #include <uv.h>
 
 #include <algorithm>
@@ -10,9 +11,11 @@ App::App(InstanceContext& context, AppSpec spec)
     : context_(context),
       spec_(std::make_shared<const AppSpec>(std::move(spec))),
       cron_timer_(context.loop),
-      watch_timer_(context.loop) {
+      watch_timer_(context.loop),
+      late_arrivals_timer_(context.loop) {
   // A scheduled restart must not keep pmd alive on its own.
   cron_timer_.unref();
+  late_arrivals_timer_.unref();
 }
 
 void App::set_spec(AppSpec spec) {
@@ -106,6 +109,7 @@ void App::retire_replacement(Instance& replacement) {
 void App::steer() {
   Route route;
   route.sticky = spec_->sticky;
+  route.defer_accept = spec_->defer_accept;
   for (const auto& slot : instances_) {
     const Instance* target = slot->accepting() ? slot.get() : nullptr;
     for (const auto& replacement : incoming_)
@@ -122,6 +126,16 @@ void App::steer() {
         route.probes.emplace_back(port, instance.get());
     }
   listeners_.steer(route);
+  // With deferred accepts, a client that connected to a socket just steered
+  // away from may send its first bytes after that socket's instance is gone
+  // (the kernel queues it within a second): reset it then, so that it
+  // retries at once rather than waiting for an instance that is not coming.
+  if (route.defer_accept && !route.accepting.empty())
+    late_arrivals_timer_.start(kLateArrivalsMs, [this] {
+      if (int reset = listeners_.reset_late_arrivals())
+        spdlog::warn("{}: reset {} connection(s) that reached a socket after its instance left",
+                     spec_->name, reset);
+    });
 }
 
 void App::drop_retired() {

@@ -79,6 +79,8 @@ class App {
   Timer& watch_timer() { return watch_timer_; }
 
  private:
+  /// After the last change of route: the kernel's one-second deferral, and then some.
+  static constexpr std::uint64_t kLateArrivalsMs = 2500;
   using Instances = std::vector<std::unique_ptr<Instance>>;
   static Instances::iterator find_in(Instances& list, const Instance& instance);
 
@@ -92,6 +94,7 @@ class App {
   std::string start_warning_;
   Timer cron_timer_;
   Timer watch_timer_;
+  Timer late_arrivals_timer_;
   std::unique_ptr<TreeWatch> file_watch_;
 };
 

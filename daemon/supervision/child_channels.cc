@@ -32,6 +32,17 @@ int pair_for_child(int type, SpawnOptions& options, std::vector<int>& child_ends
   return pair[0];
 }
 
+/// Puts `library` first in the child's LD_PRELOAD, before the user's own.
+void add_preload(const std::string& library, SpawnOptions& options) {
+  std::string preload = library;
+  for (auto& entry : options.env)
+    if (entry.rfind("LD_PRELOAD=", 0) == 0) {
+      preload += ":" + entry.substr(11);
+      entry = "PM_UNUSED=";
+    }
+  options.env.push_back("LD_PRELOAD=" + preload);
+}
+
 }  // namespace
 
 ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, int id,
@@ -41,6 +52,12 @@ ChildChannels::ChildChannels(uv_loop_t* loop, const AppSpec& spec, int id,
   if (!spec.listen.empty()) pass_listeners(options);
   if (is_node(options.argv)) {
     open_node_channel(loop, id, options, child_ends);
+    if (!preload_library.empty() && !is_statically_linked(options.argv[0])) {
+      // Accept pacing (accept_pacing.c): what waits in the socket's queue
+      // stays there for a live instance if this one dies.
+      add_preload(preload_library, options);
+      options.env.push_back("PM_ACCEPT_PACING=1");
+    }
     if (!node_preload.empty()) {
       // Gentle with kept-alive connections when a server closes (reloads).
       std::string require = "--require " + node_preload;
@@ -91,9 +108,6 @@ void ChildChannels::open_node_channel(uv_loop_t* loop, int id, SpawnOptions& opt
   options.env.push_back("NODE_CHANNEL_SERIALIZATION_MODE=json");
   // node_graceful_close.js keeps an app that handles this signal up until it comes.
   if (!spec_.kill_signal.empty()) options.env.push_back("PM_KILL_SIGNAL=" + spec_.kill_signal);
-  // One connection accepted at a time: what waits in the socket's queue
-  // stays there for a live instance if this one dies (libuv takes all).
-  options.env.push_back("UV_TCP_SINGLE_ACCEPT=1");
   watch_node(loop, fd);
 }
 
@@ -135,13 +149,7 @@ void ChildChannels::open_listen_channel(uv_loop_t* loop, const std::string& prel
   std::string child_fd;
   int fd = pair_for_child(SOCK_SEQPACKET, options, child_ends, child_fd);
   options.env.push_back("PM_LISTEN_FD=" + child_fd);
-  std::string preload = preload_library;
-  for (auto& entry : options.env)
-    if (entry.rfind("LD_PRELOAD=", 0) == 0) {
-      preload += ":" + entry.substr(11);
-      entry = "PM_UNUSED=";
-    }
-  options.env.push_back("LD_PRELOAD=" + preload);
+  add_preload(preload_library, options);
   watch_listen_channel(loop, fd);
 }
 

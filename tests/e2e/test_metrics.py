@@ -6,6 +6,7 @@ pmd nothing."""
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -92,6 +93,45 @@ class Metrics(PmTestCase):
                                              ("pid", str(new_pid))})], 1)
 
         self.prometheus_scrapes(metrics, {str(r["pid"]) for r in self.rows("web")})
+
+    def test_drops_at_a_full_accept_queue_are_counted_per_address(self):
+        metrics = free_port()
+        self.env["PM_METRICS"] = str(metrics)
+        port = free_port()
+        # Binds, listens and never accepts: its queue fills.
+        script = self.write("deaf.py", """
+import socket, sys, time
+listener = socket.socket()
+listener.bind(("127.0.0.1", int(sys.argv[1])))
+listener.listen(8)
+time.sleep(3600)
+""")
+        self.pm("start", script, "--name", "deaf", "--no-defer-accept", "--", str(port))
+        self.wait_ready("deaf")
+        drops = samples(scrape(metrics)[1], "pm_listen_drops_total")
+        self.assertEqual(len(drops), 1, drops)
+        key = next(iter(drops))
+        self.assertEqual(dict(key)["app"], "deaf")
+        self.assertTrue(dict(key)["address"].endswith(f":{port}"), drops)
+        self.assertEqual(drops[key], 0)
+        with open("/proc/sys/net/core/somaxconn") as f:
+            backlog = int(f.read())
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = backlog + 200
+        if soft < wanted + 100:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, wanted + 100), hard))
+        clients = []
+        try:
+            for _ in range(wanted):
+                client = socket.socket()
+                client.setblocking(False)
+                client.connect_ex(("127.0.0.1", port))
+                clients.append(client)
+            self.wait_for(lambda: samples(scrape(metrics)[1], "pm_listen_drops_total")[key] > 0,
+                          "drops at the full queue to be counted")
+        finally:
+            for client in clients:
+                client.close()
 
     def prometheus_scrapes(self, metrics, pids):
         web = free_port()

@@ -107,6 +107,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "listen_timeout",
                            "wait_ready",
                            "sticky",
+                           "defer_accept",
                            "shutdown_with_message",
                            "interpreter_args",
                            "restart_delay",
@@ -130,7 +131,7 @@ TEST_CASE("the JSON names of a spec's fields") {
                            "log_max_files",
                            "argv"})
     CHECK_MESSAGE(value.contains(name), name);
-  CHECK(value.size() == 40);
+  CHECK(value.size() == 41);
   CHECK(value["env"].is_object());
 }
 

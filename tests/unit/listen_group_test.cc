@@ -21,8 +21,10 @@ const int holders[3] = {};
 const pm::SocketHolder a = &holders[0], b = &holders[1], c = &holders[2];
 
 /// A client connected from `source` (an IPv4 address; port 0: any) to
-/// 127.0.0.1:`port`. The handshake is done when connect() returns.
-int connect_from(const std::string& source, int source_port, int port) {
+/// 127.0.0.1:`port`, which sends its first byte unless `silent` (accepting
+/// sockets defer accepts until then). The handshake is done when connect()
+/// returns.
+int connect_from(const std::string& source, int source_port, int port, bool silent = false) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in from{};
   from.sin_family = AF_INET;
@@ -36,6 +38,7 @@ int connect_from(const std::string& source, int source_port, int port) {
   to.sin_port = htons(static_cast<std::uint16_t>(port));
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  if (!silent) REQUIRE(::send(fd, "G", 1, MSG_NOSIGNAL) == 1);
   return fd;
 }
 
@@ -77,9 +80,67 @@ struct Group {
     clients.push_back(connect_from(source, source_port, group.port()));
     return clients.back();
   }
+  void connect_silently() { clients.push_back(connect_from("127.0.0.1", 0, group.port(), true)); }
 };
 
 }  // namespace
+
+TEST_CASE("an accepting socket hands a connection over with its first bytes, unless told not to") {
+  Group g;
+  g.group.socket_for(a);
+  g.group.socket_for(b);
+  pm::Route route;
+  route.accepting = {a};
+  route.waiting = {b};
+  SUBCASE("deferred: a silent client waits in the kernel, not in the queue") {
+    g.group.steer(route);
+    g.connect_silently();
+    g.connect();
+    settle(g.group, {a}, 1);
+    CHECK(g.group.queued(a) == 1);  // the silent one connected first
+    send(g.clients.front(), "G", 1, MSG_NOSIGNAL);
+    settle(g.group, {a}, 2);
+  }
+  SUBCASE("not deferred (--no-defer-accept): both at once") {
+    route.defer_accept = false;
+    g.group.steer(route);
+    g.connect_silently();
+    g.connect();
+    settle(g.group, {a}, 2);
+  }
+  SUBCASE("steered away from, a socket still takes what began there; the new one defers") {
+    g.group.steer(route);
+    g.connect_silently();
+    route.accepting = {b};
+    route.waiting = {};
+    g.group.steer(route);
+    g.connect_silently();
+    g.connect();
+    settle(g.group, {b}, 1);
+    CHECK(g.group.queued(b) == 1);  // b defers now
+    send(g.clients.front(), "G", 1, MSG_NOSIGNAL);
+    settle(g.group, {a}, 1);  // the first one's bytes land where its handshake did
+  }
+}
+
+TEST_CASE("connections that reach a free socket while others accept are reset") {
+  Group g;
+  g.group.socket_for(a);
+  g.group.socket_for(b);
+  pm::Route route;
+  route.accepting = {a};
+  g.group.steer(route);
+  g.connect();
+  settle(g.group, {a}, 1);
+  CHECK(g.group.reset_late_arrivals() == 0);  // a holds its socket
+  g.group.release(a);
+  route.accepting = {b};
+  g.group.steer(route);
+  CHECK(g.group.reset_late_arrivals() == 1);
+  char byte;
+  CHECK(::recv(g.clients.front(), &byte, 1, 0) < 0);
+  CHECK(errno == ECONNRESET);
+}
 
 TEST_CASE("connections go only to the accepting sockets, spread over them") {
   Group g;
