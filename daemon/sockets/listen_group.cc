@@ -163,6 +163,9 @@ Steering ListenGroup::steering_for(const Route& route) const {
     if (int i = at(holder); i >= 0) steering.accepting.push_back(i);
   for (SocketHolder holder : route.waiting)
     if (int i = at(holder); i >= 0) steering.waiting.push_back(i);
+  if (route.refuse && steering.accepting.empty())
+    for (std::size_t i = 0; i < members_.size() && steering.waiting.empty(); ++i)
+      if (!members_[i].holder) steering.waiting.push_back(static_cast<int>(i));
   if (steering.accepting.empty() && steering.waiting.empty())
     // Nobody is on the way: queue for whoever holds a socket, not in a
     // free socket that nobody may take for a long time.
@@ -204,6 +207,16 @@ bool ListenGroup::steers_probe(std::uint16_t source_port) const {
 
 void ListenGroup::steer(const Route& route) {
   if (!tcp(address_)) return;
+  bool free_one = std::any_of(members_.begin(), members_.end(),
+                              [](const Member& member) { return !member.holder; });
+  if (route.refuse && !free_one) {
+    try {
+      members_.push_back({open_tcp_listener(address_, port_, false), nullptr});
+    } catch (const std::exception& error) {
+      spdlog::warn("{}: new connections will wait for the stop: {}", address_.display(),
+                   error.what());
+    }
+  }
   Steering steering = steering_for(route);
   if (!steered_ || !(steering == steering_)) steering = attach(route);
   defer_accept(route.defer_accept, steering.accepting);

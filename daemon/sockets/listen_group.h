@@ -25,6 +25,10 @@
 // handshake, and whatever a socket that is being steered away from still
 // has half-open lands in its queue while its instance can drain it.
 //
+// When the app leaves (stopped or deleted) and none accepts, new connections
+// go to a free socket (made if need be) that nobody accepts from, while the
+// last instances drain their own queues; it is closed with the others.
+//
 // A Unix address has one socket that every instance shares.
 
 #include <memory>

@@ -51,6 +51,12 @@ bool ListenerSet::others_accepting(SocketHolder holder) const {
   return false;
 }
 
+bool ListenerSet::tcp(SocketHolder holder) const {
+  for (const auto& [key, group] : groups_)
+    if (group->address().kind == ListenAddress::Kind::Tcp && group->holds(holder)) return true;
+  return false;
+}
+
 int ListenerSet::reset_queued(SocketHolder holder) {
   int total = 0;
   for (auto& [key, group] : groups_) total += group->reset_queued(holder);

@@ -29,6 +29,8 @@ class ListenerSet {
   /// Whether `holder` has a socket, and another instance with a socket is
   /// accepting: then steering away from `holder` leaves its clients served.
   bool others_accepting(SocketHolder holder) const;
+  /// Whether `holder` has a TCP socket (whose queue a drain can wait for).
+  bool tcp(SocketHolder holder) const;
   void restore_backlog(SocketHolder holder);
   /// See ListenGroup::reset_queued; returns how many, over every address.
   int reset_queued(SocketHolder holder);

@@ -25,6 +25,10 @@ struct Route {
   std::vector<SocketHolder> accepting;
   /// On their way up: launching, or restarting after a crash.
   std::vector<SocketHolder> waiting;
+  /// The app is leaving (stopped or deleted) and none accepts: new
+  /// connections go to a socket nobody will accept from, closed with the
+  /// others once the last instance has drained its own queue.
+  bool refuse = false;
   /// A readiness probe's source port, and the instance it probes.
   std::vector<std::pair<std::uint16_t, SocketHolder>> probes;
 };

@@ -116,15 +116,18 @@ void App::steer() {
       if (replacement->id() == slot->id() && replacement->accepting()) target = replacement.get();
     route.slots.push_back(target);
   }
+  bool leaving = false;
   for (const Instances* list : {&instances_, &incoming_, &retiring_})
     for (const auto& instance : *list) {
       if (instance->accepting())
         route.accepting.push_back(instance.get());
       else if (instance->on_its_way())
         route.waiting.push_back(instance.get());
+      leaving = leaving || instance->leaving();
       if (std::uint16_t port = instance->probe_port())
         route.probes.emplace_back(port, instance.get());
     }
+  route.refuse = leaving && route.accepting.empty() && route.waiting.empty();
   listeners_.steer(route);
   // With deferred accepts, a client that connected to a socket just steered
   // away from may send its first bytes after that socket's instance is gone

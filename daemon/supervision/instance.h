@@ -53,8 +53,12 @@ class Instance {
   /// left, wherever it went (see RunStop), then Stopped. An online instance
   /// whose clients another instance can take drains first: new connections
   /// are steered away, and the stop signal waits until its accept queue is
-  /// empty (or kill_timeout passes).
-  void stop();
+  /// empty (or kill_timeout passes). `leaving`: the app is stopped or
+  /// deleted, not restarted; then the last instances drain too, and new
+  /// connections are turned away (see Route::refuse) while they do.
+  void stop(bool leaving = false);
+  /// Stopping because its app is stopped or deleted.
+  bool leaving() const { return state_ == InstanceState::Stopping && leaving_; }
   /// Counts a manual restart.
   void count_restart() { ++restarts_; }
   /// Counts a restart not seen as an exit (the pmd before this one died),
@@ -190,6 +194,7 @@ class Instance {
   bool probe_connected_ = false;
   Timer probe_timer_;
   std::uint64_t drain_started_ms_ = 0;
+  bool leaving_ = false;
   static constexpr std::uint64_t kDrainPollMs = 10;
   static constexpr std::uint64_t kProbePollMs = 10;
   static constexpr std::uint64_t kDrainSettleMs = 100;

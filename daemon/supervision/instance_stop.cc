@@ -10,7 +10,7 @@
 
 namespace pm {
 
-void Instance::stop() {
+void Instance::stop(bool leaving) {
   switch (state_) {
     case InstanceState::Stopped:
     case InstanceState::Errored:
@@ -25,15 +25,17 @@ void Instance::stop() {
       break;
   }
   ready_timer_.stop();
-  bool drain = state_ == InstanceState::Online && listeners_.others_accepting(this);
+  leaving_ = leaving;
+  bool others = listeners_.others_accepting(this);
+  bool drain = state_ == InstanceState::Online && (others || (leaving && listeners_.tcp(this)));
   state_ = InstanceState::Stopping;
   notify_changed();  // the next reconcile pass steers new connections away
   if (!drain) {
     signal_stop();
     return;
   }
-  spdlog::info("{}[{}]: draining pid {}: new connections go to the other instances", spec_->name,
-               id_, pid_);
+  spdlog::info("{}[{}]: draining pid {}: new connections {}", spec_->name, id_, pid_,
+               others ? "go to the other instances" : "are turned away");
   drain_started_ms_ = now_ms(context_.loop);
   drain_timer_.start(
       kDrainPollMs, [this] { check_drain(); }, kDrainPollMs);
@@ -46,8 +48,10 @@ void Instance::check_drain() {
   int queued = listeners_.queued(this);
   bool drained = queued == 0 && waited >= kDrainSettleMs;
   bool given_up = waited >= static_cast<std::uint64_t>(spec_->kill_timeout_ms);
-  // Every other instance stopped meanwhile (`pm stop`): nowhere to steer to.
-  if (!drained && !given_up && pid_ > 0 && listeners_.others_accepting(this)) return;
+  // Every other instance stopped meanwhile (a restart of them all): nowhere
+  // to steer to. When the app leaves, new connections are turned away instead.
+  if (!drained && !given_up && pid_ > 0 && (leaving_ || listeners_.others_accepting(this)))
+    return;
   drain_timer_.stop();
   if (given_up && queued > 0)
     spdlog::warn("{}[{}]: {} connection(s) still queued after {} ms; stopping pid {} anyway",

@@ -300,10 +300,10 @@ void Supervisor::reopen_logs() {
   context_.log_files.for_each([](LogFile& file) { file.reopen(); });
 }
 
-void Supervisor::stop_then(const std::vector<int>& ids, std::function<void(int id)> each,
-                           Done done) {
+void Supervisor::stop_then(const std::vector<int>& ids, bool leaving,
+                           std::function<void(int id)> each, Done done) {
   for (int id : ids)
-    if (Instance* instance = find(id)) instance->stop();
+    if (Instance* instance = find(id)) instance->stop(leaving);
   auto waiting = std::make_shared<std::vector<int>>(ids);
   watch([this, waiting, each = std::move(each), done = std::move(done)] {
     for (std::size_t i = 0; i < waiting->size();) {
@@ -325,7 +325,7 @@ void Supervisor::stop_then(const std::vector<int>& ids, std::function<void(int i
 void Supervisor::stop(const std::vector<int>& ids, Done done) {
   abort_reloads(ids, "reload cancelled: the app is being stopped");
   stop_then(
-      ids,
+      ids, true,
       [this](int id) {
         // Answered once the ports it freed are closed.
         if (App* app = app_of(id)) release_if_idle(*app);
@@ -336,7 +336,7 @@ void Supervisor::stop(const std::vector<int>& ids, Done done) {
 void Supervisor::restart(const std::vector<int>& ids, Done done) {
   abort_reloads(ids, "reload cancelled: the app is being restarted");
   stop_then(
-      ids,
+      ids, false,
       [this](int id) {
         Instance* stopped = find(id);
         App* app = app_of(id);
@@ -358,7 +358,7 @@ void Supervisor::restart(const std::vector<int>& ids, Done done) {
 void Supervisor::remove(const std::vector<int>& ids, Done done) {
   abort_reloads(ids, "reload cancelled: the app is being deleted");
   stop_then(
-      ids, [this](int id) { delete_instance(id); }, std::move(done));
+      ids, true, [this](int id) { delete_instance(id); }, std::move(done));
 }
 
 void Supervisor::delete_instance(int id) {

@@ -115,7 +115,8 @@ class Supervisor {
   void release_if_idle(App& app);
   /// Stops the instances; `each` gets every id once its instance is no
   /// longer stopping (or gone), `done` runs after the last.
-  void stop_then(const std::vector<int>& ids, std::function<void(int id)> each, Done done);
+  void stop_then(const std::vector<int>& ids, bool leaving, std::function<void(int id)> each,
+                 Done done);
   /// Deletes an instance's slot, and its app with the last one.
   void delete_instance(int id);
   void reload_next(std::shared_ptr<ReloadPlan> plan, std::size_t index,

@@ -23,6 +23,8 @@ import os
 import sys
 import time
 
+from chart import save_chart
+
 from common import (PM2, RUNS, Homes, builds, ensure_tools, failed_cell, load_failures,
                     print_header, spread, start_load, wait_port, wait_port_free)
 
@@ -92,16 +94,18 @@ def main():
 
     print(f"\n{'manager':8} {'requests':>24} {'crashes':>14} {'failed':>22} "
           f"{'failed per crash':>22}")
-    aborts = []
+    aborts, table = [], []
     for name, runs in results.items():
         per_crash = [f / c for _, f, c in runs if isinstance(f, int)]
-        print(f"{name:8} {spread([t for t, _, _ in runs], '.0f'):>24} "
-              f"{spread([c for _, _, c in runs], '.0f'):>14} "
-              f"{failed_cell([(t, f) for t, f, _ in runs]):>22} "
-              f"{spread(per_crash, '.1f') if len(per_crash) == len(runs) else '-':>22}")
+        table.append(f"{name:8} {spread([t for t, _, _ in runs], '.0f'):>24} "
+                     f"{spread([c for _, _, c in runs], '.0f'):>14} "
+                     f"{failed_cell([(t, f) for t, f, _ in runs]):>22} "
+                     f"{spread(per_crash, '.1f') if len(per_crash) == len(runs) else '-':>22}")
+        print(table[-1])
         aborts += [f"{name}: {f}" for _, f, _ in runs if isinstance(f, str)]
     for line in aborts:
         print(line)
+    save_chart("crashes", "\n".join(table))
     print(f"\n(median and range of {RUNS} interleaved runs of ab -c{CONCURRENCY} -t{SECONDS}; "
           f"2 instances, each exiting on a request {LIFE_MIN}-{LIFE_MAX} s after it started, "
           "that request unanswered; crashes: the manager's restart count over the load; "

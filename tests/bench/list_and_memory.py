@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import time
 
+from chart import save_chart
 from common import PM, PM2, RUNS, Homes, ensure_tools, memory, print_header, spread
 
 CALLS = 20
@@ -65,10 +66,13 @@ def main():
         return spread([b / a for a, b in zip(figures[f"pm {what}"], figures[f"PM2 {what}"])],
                       ".1f", "x")
     print(f"{'':20}{'pm':>24}{'PM2':>24}{'PM2/pm':>24}")
+    table = []
     for label, what, fmt in (("list, ms", "list", ".2f"), ("daemon RSS, MB", "rss", ".1f"),
                              ("daemon RssAnon, MB", "anon", ".1f")):
-        print(f"{label:20}{spread(figures[f'pm {what}'], fmt):>24}"
-              f"{spread(figures[f'PM2 {what}'], fmt):>24}{ratios(what):>24}")
+        table.append(f"{label:20}{spread(figures[f'pm {what}'], fmt):>24}"
+                     f"{spread(figures[f'PM2 {what}'], fmt):>24}{ratios(what):>24}")
+        print(table[-1])
+    save_chart("list_and_memory", "\n".join(table))
     print(f"(median and range of {RUNS} interleaved runs; list: the median of {CALLS} calls "
           f"in each, wall time including process start-up; starting /bin/true alone takes "
           f"{spread(figures['true'], '.2f')} ms here)")

@@ -27,6 +27,7 @@ import signal
 import sys
 import time
 
+from chart import save_chart
 from common import (PM2, RUNS, Homes, builds, ensure_tools, failed_cell, load_failures,
                     print_header, spread, start_load, wait_port, wait_port_free)
 from servers import SERVERS, VERSIONS
@@ -144,7 +145,7 @@ def main():
 
     print(f"\n{'server':9} {'way':42} {'ab -c20 requests':>22} {'s':>16} {'ab failed':>20} "
           f"{'wrk -c20 requests':>24} {'s':>16} {'wrk errors':>20}")
-    aborts = []
+    aborts, table = [], []
     for server in servers:
         for way, _, _ in ways(server):
             cells = []
@@ -154,10 +155,12 @@ def main():
                           failed_cell([(t, f) for t, f, _ in runs])]
                 aborts += [f"{server.name} {way} {tool}: {f}" for _, f, _ in runs
                            if isinstance(f, str)]
-            print(f"{server.name:9} {way:42} {cells[0]:>22} {cells[1]:>16} {cells[2]:>20} "
-                  f"{cells[3]:>24} {cells[4]:>16} {cells[5]:>20}")
+            table.append(f"{server.name:9} {way:42} {cells[0]:>22} {cells[1]:>16} "
+                         f"{cells[2]:>20} {cells[3]:>24} {cells[4]:>16} {cells[5]:>20}")
+            print(table[-1])
     for line in aborts:
         print(line)
+    save_chart("reload_servers", "\n".join(table))
     print(f"\n(median and range of {RUNS} interleaved runs, {CONCURRENCY} clients; two reloads "
           f"during each load, the first {FIRST_AT:.0f} s in, the second {GAP:.0f} s after the "
           "first was done, every instance or worker replaced each time (a server's own: its "

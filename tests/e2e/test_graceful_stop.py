@@ -55,6 +55,59 @@ http.createServer((req, res) => {{
             return None
         return self.wait_for(holder, "an instance to accept the slow request")
 
+    def test_stopping_the_last_instance_serves_what_waits_in_its_queue(self):
+        """`pm stop` (and pm run's SIGTERM, and pm kill) of a whole app:
+        connections already queued for the last instance are served before it
+        gets its stop signal; one made after the stop began is turned away
+        when the port closes, not served by a dying process nor left hanging."""
+        port = free_port()
+        gate = os.path.join(self.tmp, "gate")
+        # One request at a time; /busy holds it until the gate file exists.
+        # SIGINT (pm's default stop signal for Python) ends it at once.
+        script = self.write("serial.py", f"""
+import os, socket
+listener = socket.socket()
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", {port}))
+listener.listen(64)
+while True:
+    connection, _ = listener.accept()
+    request = connection.recv(1000)
+    if request.startswith(b"GET /busy"):
+        print("busy", flush=True)
+        while not os.path.exists({gate!r}):
+            pass
+    body = b"pid %d" % os.getpid()
+    connection.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: %d\\r\\n\\r\\n%s" % (len(body), body))
+    connection.close()
+""")
+        self.pm("start", script, "--name", "serial", "--kill-timeout", "30000")
+        self.wait_ready("serial")
+        pid = self.rows("serial")[0]["pid"]
+        busy = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        busy.request("GET", "/busy")
+        self.wait_log(self.log_path("serial", 0), "busy")
+        queued = []
+        for _ in range(5):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/")
+            queued.append(connection)
+        stopper = subprocess.Popen([PM, "stop", "serial"], env=self.env,
+                                   stdout=subprocess.DEVNULL)
+        self.wait_for(lambda: "new connections are turned away" in self.pmd_log(),
+                      "pmd to drain the last instance")
+        late = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        late.request("GET", "/")
+        open(gate, "w").close()
+        self.assertEqual(busy.getresponse().read().decode(), f"pid {pid}")
+        for connection in queued:
+            self.assertEqual(connection.getresponse().read().decode(), f"pid {pid}")
+        self.assertEqual(stopper.wait(timeout=60), 0)
+        with self.assertRaises((ConnectionError, http.client.RemoteDisconnected)):
+            late.getresponse()
+        for connection in [busy, late, *queued]:
+            connection.close()
+
     def test_shutdown_with_message(self):
         script = self.write("channel.py", open(os.path.join(EXAMPLES, "channel.py")).read())
         self.pm("start", script, "--wait-ready", "--shutdown-with-message")
