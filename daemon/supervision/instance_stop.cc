@@ -50,8 +50,7 @@ void Instance::check_drain() {
   bool given_up = waited >= static_cast<std::uint64_t>(spec_->kill_timeout_ms);
   // Every other instance stopped meanwhile (a restart of them all): nowhere
   // to steer to. When the app leaves, new connections are turned away instead.
-  if (!drained && !given_up && pid_ > 0 && (leaving_ || listeners_.others_accepting(this)))
-    return;
+  if (!drained && !given_up && pid_ > 0 && (leaving_ || listeners_.others_accepting(this))) return;
   drain_timer_.stop();
   if (given_up && queued > 0)
     spdlog::warn("{}[{}]: {} connection(s) still queued after {} ms; stopping pid {} anyway",
