@@ -34,8 +34,10 @@ void Instance::stop(bool leaving) {
     signal_stop();
     return;
   }
+  // A whole app stops at once: others accept now, but not for long.
   spdlog::info("{}[{}]: draining pid {}: new connections {}", spec_->name, id_, pid_,
-               others ? "go to the other instances" : "are turned away");
+               leaving ? "are turned away once no other instance accepts"
+                       : "go to the other instances");
   drain_started_ms_ = now_ms(context_.loop);
   drain_timer_.start(
       kDrainPollMs, [this] { check_drain(); }, kDrainPollMs);

@@ -3,8 +3,8 @@
 a glance: one panel per measure, one bar per manager with the median of the
 runs and a whisker for their range. The benchmark scripts write theirs from
 their own figures beside their raw output; run alone, this reads the figures
-back from a raw output (cluster_throughput, crashes, reload_servers or
-list_and_memory, by the file's name):
+back from a raw output (cluster_throughput or one of READERS, by the
+file's name):
 
     python3 tests/bench/chart.py results/crashes.txt results/crashes.svg
 """
@@ -132,9 +132,55 @@ def rows_from_raw(text):
     return rows
 
 
+def log_panels(text):
+    """log_throughput.py's table: MB/s reaching the log and daemon CPU."""
+    rates, cpu = [], []
+    for line in text.splitlines():
+        match = re.match(r"^(pm|PM2)\s", line)
+        figures = cells(line)
+        if match and len(figures) == 2:
+            rates.append((match.group(1), *figures[0]))
+            cpu.append((match.group(1), *figures[1]))
+    return [("MB/s of an app's output reaching its log file", rates),
+             ("the daemon's CPU meanwhile, % of one core", cpu)]
+
+
+def many_panels(text):
+    """many_instances.py's table, per measure, each manager at each count."""
+    online, listing, memory = [], [], []
+    for line in text.splitlines():
+        match = re.match(r"^(pm|PM2)\s+(\d+)\s", line)
+        figures = cells(line)
+        if match and len(figures) == 3:
+            label = f"{match.group(1)}, {match.group(2)} instances"
+            online.append((label, *figures[0]))
+            listing.append((label, *figures[1]))
+            memory.append((label, *figures[2]))
+    return [("seconds until every instance is online", online), ("list, ms", listing),
+            ("daemon RSS, MB", memory)]
+
+
+def reload_load_panels(text):
+    """reload_under_load.py's table: failed requests over two reloads or
+    restarts, per load."""
+    panels = {}
+    for line in text.splitlines():
+        match = re.match(r"^(pm|PM2)\s+(reload|restart)\s+(ab|wrk)\s", line)
+        figures = cells(line)
+        if match and len(figures) == 2:
+            manager, action, tool = match.groups()
+            heading = (f"{tool}: failed requests over two {action}s" if tool == "ab"
+                       else f"{tool}: errors over two {action}s (keep-alive)")
+            panels.setdefault(heading, []).append((manager, *figures[1]))
+    return list(panels.items())
+
+
 READERS = {"crashes": (crashes_panels, "Random crashes under load"),
            "reload_servers": (reload_panels, "Reloads under load, real servers"),
-           "list_and_memory": (list_panels, "CLI latency and daemon memory")}
+           "list_and_memory": (list_panels, "CLI latency and daemon memory"),
+           "log_throughput": (log_panels, "Log throughput"),
+           "many_instances": (many_panels, "Many instances"),
+           "reload_under_load": (reload_load_panels, "Reloads and restarts under load, Node")}
 
 
 def chart_of(name, text):

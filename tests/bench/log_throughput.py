@@ -10,6 +10,7 @@ import glob
 import os
 import time
 
+from chart import save_chart
 from common import RUNS, Homes, ensure_tools, print_header, spread
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
@@ -62,8 +63,12 @@ def main():
             for tool in ("pm", "PM2"):
                 results[tool].append(measure(tool, h))
     print(f"{'':14}{'MB/s to the log (range)':>28}{'daemon CPU % (range)':>26}")
+    table = []
     for tool, runs in results.items():
-        print(f"{tool:14}{spread([r[0] for r in runs]):>28}{spread([r[1] for r in runs]):>26}")
+        table.append(f"{tool:14}{spread([r[0] for r in runs]):>28}"
+                     f"{spread([r[1] for r in runs]):>26}")
+        print(table[-1])
+    save_chart("log_throughput", "\n".join(table))
     ratios = [pm[0] / pm2[0] for pm, pm2 in zip(results["pm"], results["PM2"])]
     print(f"pm/PM2 throughput: {spread(ratios, '.2f', 'x')} "
           f"(median and range of {RUNS} interleaved runs of {SECONDS:g} s, 200-byte lines "

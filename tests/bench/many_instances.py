@@ -16,6 +16,7 @@ import resource
 import statistics
 import time
 
+from chart import save_chart
 from common import RUNS, Homes, ensure_tools, memory, print_header, spread
 
 COUNT = int(os.environ.get("BENCH_COUNT", "1000"))
@@ -61,9 +62,12 @@ def main():
                 rss = memory(h.daemon_pid(tool))[0] / 1024
                 results[(tool, count)].append((seconds, ms, rss))
     print(f"{'':5}{'instances':>10}{'all online, s':>20}{'list, ms':>26}{'daemon RSS, MB':>24}")
+    table = []
     for (tool, count), runs in results.items():
         seconds, ms, rss = zip(*runs)
-        print(f"{tool:5}{count:>10}{spread(seconds):>20}{spread(ms):>26}{spread(rss):>24}")
+        table.append(f"{tool:5}{count:>10}{spread(seconds):>20}{spread(ms):>26}{spread(rss):>24}")
+        print(table[-1])
+    save_chart("many_instances", "\n".join(table))
     pm_runs, pm2_runs = results[("pm", PM2_COUNT)], results[("PM2", PM2_COUNT)]
     ratios = [spread([b[i] / a[i] for a, b in zip(pm_runs, pm2_runs)], ".2f", "x")
               for i in range(3)]

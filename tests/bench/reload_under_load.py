@@ -18,6 +18,7 @@ import os
 import sys
 import time
 
+from chart import save_chart
 from common import (ROOT, RUNS, Homes, ensure_tools, failed_cell, load_failures, print_header,
                     spread, start_load, wait_port, wait_port_free)
 
@@ -69,15 +70,17 @@ def main():
                               f"failed of {total}", file=sys.stderr)
 
     print(f"\n{'manager':8} {'action':8} {'load':4} {'requests':>24} {'failed':>24}")
-    aborts = []
+    aborts, table = [], []
     for (manager, action, tool), runs in results.items():
         totals = [total for total, _ in runs]
         reasons = [f for _, f in runs if isinstance(f, str)]
-        print(f"{manager:8} {action:8} {tool:4} {spread(totals, '.0f'):>24} "
-              f"{failed_cell(runs):>24}")
+        table.append(f"{manager:8} {action:8} {tool:4} {spread(totals, '.0f'):>24} "
+                     f"{failed_cell(runs):>24}")
+        print(table[-1])
         aborts += [f"{manager} {action}: {reason}" for reason in reasons]
     for line in aborts:
         print(line)
+    save_chart("reload_under_load", "\n".join(table))
     print(f"\n(median and range of {RUNS} interleaved runs of {SECONDS} s; two reloads or "
           "restarts of a 2-instance app during each, every instance replaced each time; "
           "'failed' is ab's failed requests plus non-2xx, or wrk's socket errors plus non-2xx "
