@@ -35,9 +35,9 @@ void Instance::stop(bool leaving) {
     return;
   }
   // A whole app stops at once: others accept now, but not for long.
-  spdlog::info("{}[{}]: draining pid {}: new connections {}", spec_->name, id_, pid_,
-               leaving ? "are turned away once no other instance accepts"
-                       : "go to the other instances");
+  spdlog::info(
+      "{}[{}]: draining pid {}: new connections {}", spec_->name, id_, pid_,
+      leaving ? "are turned away once no other instance accepts" : "go to the other instances");
   drain_started_ms_ = now_ms(context_.loop);
   drain_timer_.start(
       kDrainPollMs, [this] { check_drain(); }, kDrainPollMs);
