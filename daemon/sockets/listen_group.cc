@@ -130,7 +130,11 @@ int ListenGroup::reset_late_arrivals() {
 
 int ListenGroup::reset_queue(int fd) {
   int count = 0;
-  // poll, not O_NONBLOCK: that flag would change for every holder.
+  // poll, not O_NONBLOCK: that flag would change for every holder. And a
+  // receive timeout meanwhile, should a process that kept a copy take the
+  // connection between the poll and the accept.
+  timeval brief{0, 10000}, none{0, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &brief, sizeof brief);
   pollfd ready{fd, POLLIN, 0};
   while (::poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN)) {
     int client = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
@@ -140,6 +144,7 @@ int ListenGroup::reset_queue(int fd) {
     ::close(client);
     ++count;
   }
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
   return count;
 }
 
@@ -205,8 +210,8 @@ bool ListenGroup::steers_probe(std::uint16_t source_port) const {
   return false;
 }
 
-void ListenGroup::steer(const Route& route) {
-  if (!tcp(address_)) return;
+bool ListenGroup::steer(const Route& route) {
+  if (!tcp(address_)) return false;
   bool free_one = std::any_of(members_.begin(), members_.end(),
                               [](const Member& member) { return !member.holder; });
   if (route.refuse && !free_one) {
@@ -218,8 +223,10 @@ void ListenGroup::steer(const Route& route) {
     }
   }
   Steering steering = steering_for(route);
-  if (!steered_ || !(steering == steering_)) steering = attach(route);
+  bool changed = !steered_ || !(steering == steering_);
+  if (changed) steering = attach(route);
   defer_accept(route.defer_accept, steering.accepting);
+  return changed;
 }
 
 void ListenGroup::defer_accept(bool on, const std::vector<int>& accepting) {

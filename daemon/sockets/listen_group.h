@@ -91,7 +91,8 @@ class ListenGroup {
   void restore_backlog(SocketHolder holder);
   /// Attaches the program for `route`, unless it is the one attached, and
   /// defers accepts on the accepting sockets when the route says so.
-  void steer(const Route& route);
+  /// Whether a new program was attached.
+  bool steer(const Route& route);
   /// Whether the attached program sends this probe to its instance.
   bool steers_probe(std::uint16_t source_port) const;
 

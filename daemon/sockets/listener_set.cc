@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/user_error.h"
+#include "daemon/sockets/half_open.h"
 
 namespace pm {
 
@@ -57,6 +58,14 @@ bool ListenerSet::tcp(SocketHolder holder) const {
   return false;
 }
 
+std::set<std::string> ListenerSet::half_open(SocketHolder holder) const {
+  std::set<std::string> peers;
+  for (const auto& [key, group] : groups_)
+    if (group->address().kind == ListenAddress::Kind::Tcp && group->holds(holder))
+      peers.merge(half_open_peers(group->port()));
+  return peers;
+}
+
 int ListenerSet::reset_queued(SocketHolder holder) {
   int total = 0;
   for (auto& [key, group] : groups_) total += group->reset_queued(holder);
@@ -73,9 +82,11 @@ void ListenerSet::restore_backlog(SocketHolder holder) {
   for (auto& [key, group] : groups_) group->restore_backlog(holder);
 }
 
-void ListenerSet::steer(const Route& route) {
+bool ListenerSet::steer(const Route& route) {
   route_ = route;
-  for (auto& [key, group] : groups_) group->steer(route_);
+  bool changed = false;
+  for (auto& [key, group] : groups_) changed = group->steer(route_) || changed;
+  return changed;
 }
 
 bool ListenerSet::steers_probe(std::uint16_t source_port) const {

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,13 +32,17 @@ class ListenerSet {
   bool others_accepting(SocketHolder holder) const;
   /// Whether `holder` has a TCP socket (whose queue a drain can wait for).
   bool tcp(SocketHolder holder) const;
+  /// The half-open connections to the ports of `holder`'s TCP sockets
+  /// (see half_open_peers).
+  std::set<std::string> half_open(SocketHolder holder) const;
   void restore_backlog(SocketHolder holder);
   /// See ListenGroup::reset_queued; returns how many, over every address.
   int reset_queued(SocketHolder holder);
   /// See ListenGroup::reset_late_arrivals; returns how many, over every address.
   int reset_late_arrivals();
-  /// Steers every address's connections as `route` says.
-  void steer(const Route& route);
+  /// Steers every address's connections as `route` says; whether that
+  /// changed where some address's connections go.
+  bool steer(const Route& route);
   /// Whether some address's steering sends this probe to its instance.
   bool steers_probe(std::uint16_t source_port) const;
 

@@ -128,12 +128,16 @@ void App::steer() {
         route.probes.emplace_back(port, instance.get());
     }
   route.refuse = leaving && route.accepting.empty() && route.waiting.empty();
-  listeners_.steer(route);
+  if (route.refuse && !refusing_ && !listeners_.empty())
+    spdlog::info("app {}: new connections are turned away while its last instances drain",
+                 spec_->name);
+  refusing_ = route.refuse;
+  bool changed = listeners_.steer(route);
   // With deferred accepts, a client that connected to a socket just steered
   // away from may send its first bytes after that socket's instance is gone
   // (the kernel queues it within a second): reset it then, so that it
   // retries at once rather than waiting for an instance that is not coming.
-  if (route.defer_accept && !route.accepting.empty())
+  if (changed && route.defer_accept && !route.accepting.empty())
     late_arrivals_timer_.start(kLateArrivalsMs, [this] {
       if (int reset = listeners_.reset_late_arrivals())
         spdlog::warn("{}: reset {} connection(s) that reached a socket after its instance left",

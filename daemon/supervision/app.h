@@ -95,6 +95,7 @@ class App {
   Timer cron_timer_;
   Timer watch_timer_;
   Timer late_arrivals_timer_;
+  bool refusing_ = false;  // the last route turned new connections away
   std::unique_ptr<TreeWatch> file_watch_;
 };
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -195,9 +196,16 @@ class Instance {
   Timer probe_timer_;
   std::uint64_t drain_started_ms_ = 0;
   bool leaving_ = false;
+  /// Half-open when the drain began (deferred accepts): they land in this
+  /// instance's queue once they speak, so the drain waits for them.
+  std::set<std::string> drain_half_open_;
+  std::uint64_t half_open_checked_ms_ = 0;
   static constexpr std::uint64_t kDrainPollMs = 10;
   static constexpr std::uint64_t kProbePollMs = 10;
   static constexpr std::uint64_t kDrainSettleMs = 100;
+  static constexpr std::uint64_t kHalfOpenPollMs = 100;
+  /// Whether a connection half-open at the drain's start still is.
+  bool half_open_left();
   RunStop run_stop_;
   nlohmann::json history_ = nlohmann::json::array();  // the last exits, newest last
 };

@@ -37,8 +37,10 @@ void Instance::stop(bool leaving) {
   // A whole app stops at once: others accept now, but not for long.
   spdlog::info(
       "{}[{}]: draining pid {}: new connections {}", spec_->name, id_, pid_,
-      leaving ? "are turned away once no other instance accepts" : "go to the other instances");
+      leaving ? "go to the other instances, if any still accepts" : "go to the other instances");
   drain_started_ms_ = now_ms(context_.loop);
+  drain_half_open_ = spec_->defer_accept ? listeners_.half_open(this) : std::set<std::string>();
+  half_open_checked_ms_ = drain_started_ms_;
   drain_timer_.start(
       kDrainPollMs, [this] { check_drain(); }, kDrainPollMs);
 }
@@ -48,7 +50,7 @@ void Instance::check_drain() {
   // handshake that began before the steering changed ends in this queue.
   std::uint64_t waited = now_ms(context_.loop) - drain_started_ms_;
   int queued = listeners_.queued(this);
-  bool drained = queued == 0 && waited >= kDrainSettleMs;
+  bool drained = queued == 0 && waited >= kDrainSettleMs && !half_open_left();
   bool given_up = waited >= static_cast<std::uint64_t>(spec_->kill_timeout_ms);
   // Every other instance stopped meanwhile (a restart of them all): nowhere
   // to steer to. When the app leaves, new connections are turned away instead.
@@ -58,6 +60,18 @@ void Instance::check_drain() {
     spdlog::warn("{}[{}]: {} connection(s) still queued after {} ms; stopping pid {} anyway",
                  spec_->name, id_, queued, waited, pid_);
   signal_stop();
+}
+
+bool Instance::half_open_left() {
+  if (drain_half_open_.empty()) return false;
+  std::uint64_t now = now_ms(context_.loop);
+  if (now - half_open_checked_ms_ >= kHalfOpenPollMs) {
+    half_open_checked_ms_ = now;
+    std::set<std::string> still = listeners_.half_open(this);
+    for (auto it = drain_half_open_.begin(); it != drain_half_open_.end();)
+      it = still.count(*it) ? std::next(it) : drain_half_open_.erase(it);
+  }
+  return !drain_half_open_.empty();
 }
 
 void Instance::signal_stop() {

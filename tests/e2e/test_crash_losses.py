@@ -45,8 +45,7 @@ REQUEST = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 
 
 def connect(port):
-    client = socket.create_connection(("127.0.0.1", port), timeout=30)
-    return client
+    return socket.create_connection(("127.0.0.1", port), timeout=30)
 
 
 def send(client, path):
@@ -102,8 +101,10 @@ class CrashLosses(PmTestCase):
         new_pid = str(self.rows("crashy")[0]["pid"])
         self.assertEqual(answers, [new_pid] * 10)
 
-    def test_connections_that_have_not_spoken_yet_survive_a_crash(self):
-        port, pid = self.start_node()
+    def silent_then_crash(self, *flags):
+        """Five clients connect and say nothing, a sixth crashes the
+        instance; then the five speak. Their answers, and the new pid."""
+        port, pid = self.start_node(*flags)
         silent = [connect(port) for _ in range(5)]
         crash = connect(port)
         send(crash, "/crash")
@@ -111,10 +112,19 @@ class CrashLosses(PmTestCase):
         self.wait_restarted(pid)
         for client in silent:
             send(client, "/")
-        new_pid = str(self.rows("crashy")[0]["pid"])
-        self.assertEqual([answer(client) for client in silent], [new_pid] * 5)
+        return [answer(client) for client in silent], str(self.rows("crashy")[0]["pid"])
 
-    def test_a_server_that_speaks_first_with_no_defer_accept(self):
+    def test_connections_that_have_not_spoken_yet_survive_a_crash(self):
+        answers, new_pid = self.silent_then_crash()
+        self.assertEqual(answers, [new_pid] * 5)
+
+    def test_without_deferral_a_crash_takes_the_silent_connections(self):
+        # The trade-off --no-defer-accept makes: the instance took them
+        # before they spoke (the crash request queued behind them).
+        answers, new_pid = self.silent_then_crash("--no-defer-accept")
+        self.assertNotIn(new_pid, answers)
+
+    def test_a_server_that_speaks_first_works_with_no_defer_accept(self):
         port = free_port()
         script = self.write("banner.py", BANNER_SERVER)
         self.pm("start", script, "--name", "banner", "-i", "2", "--no-defer-accept", "--",
@@ -132,7 +142,7 @@ class CrashLosses(PmTestCase):
             client.close()
 
     def test_describe_names_the_deferral(self):
-        port, _ = self.start_node()
+        self.start_node()
         self.assertIn("with its first bytes", self.pm("describe", "crashy").stdout)
 
 

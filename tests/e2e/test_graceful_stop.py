@@ -63,15 +63,22 @@ http.createServer((req, res) => {{
         port = free_port()
         gate = os.path.join(self.tmp, "gate")
         # One request at a time; /busy holds it until the gate file exists.
-        # SIGINT (pm's default stop signal for Python) ends it at once.
+        # SIGINT (pm's stop signal for Python) ends it after the request in hand.
         script = self.write("serial.py", f"""
-import os, socket
+import os, signal, socket
+stopping = []
+signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
 listener = socket.socket()
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 listener.bind(("127.0.0.1", {port}))
 listener.listen(64)
-while True:
-    connection, _ = listener.accept()
+listener.settimeout(0.05)
+while not stopping:
+    try:
+        connection, _ = listener.accept()
+    except socket.timeout:
+        continue
+    connection.settimeout(None)
     request = connection.recv(1000)
     if request.startswith(b"GET /busy"):
         print("busy", flush=True)
@@ -95,7 +102,7 @@ while True:
         stopper = subprocess.Popen([PM, "stop", "serial"], env=self.env,
                                    stdout=subprocess.DEVNULL)
         self.wait_for(lambda: "new connections are turned away" in self.pmd_log(),
-                      "pmd to drain the last instance")
+                      "pmd to turn new connections away")
         late = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         late.request("GET", "/")
         open(gate, "w").close()

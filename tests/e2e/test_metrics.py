@@ -118,6 +118,8 @@ time.sleep(3600)
             backlog = int(f.read())
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         wanted = backlog + 200
+        if hard != resource.RLIM_INFINITY and hard < wanted + 100:
+            self.skipTest(f"filling a queue of {backlog} needs more than {hard} open files")
         if soft < wanted + 100:
             resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, wanted + 100), hard))
         clients = []

@@ -8,8 +8,10 @@ import collections
 import http.client
 import os
 import signal
+import socket
+import subprocess
 
-from harness import PID_SERVER, Load, PmTestCase, free_port, main, pid_alive, program
+from harness import PID_SERVER, PM, Load, PmTestCase, free_port, main, pid_alive, program
 
 ABRUPT_SERVER = program("abrupt_server.py")
 
@@ -111,6 +113,29 @@ class Steering(PmTestCase):
         refused = [f for f in load.failures if "Refused" in f]
         self.assertEqual(refused, [])
         self.assertLessEqual(len(load.failures), 2, load.failures)
+
+    def test_a_client_silent_at_a_reload_is_served_by_the_old_instance(self):
+        """With deferred accepts a client that has connected but not spoken is
+        not yet in any queue; the drain waits for it to land in the old
+        instance's queue (the kernel puts it there within a second once the
+        socket stops deferring) instead of leaving it to a socket nobody
+        accepts from."""
+        port = self.start("silent", PID_SERVER, instances=1)
+        old = self.rows("silent")[0]["pid"]
+        client = socket.create_connection(("127.0.0.1", port), timeout=30)
+        reload = subprocess.Popen([PM, "reload", "silent"], env=self.env,
+                                  stdout=subprocess.DEVNULL)
+        # Its stop signal comes once the drain is done: the client is the
+        # old instance's by then, and speaks while it still serves.
+        self.wait_for(lambda: f"stopping pid {old}" in self.pmd_log(),
+                      "the old instance's drain to end")
+        client.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        answer = b""
+        while chunk := client.recv(4096):
+            answer += chunk
+        client.close()
+        self.assertTrue(answer.endswith(f"pid {old}".encode()), answer)
+        self.assertEqual(reload.wait(timeout=60), 0)
 
     def test_scaling_up_and_down_keeps_every_connection_served(self):
         port = self.start("scaled", PID_SERVER)

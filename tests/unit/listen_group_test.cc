@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -94,10 +95,13 @@ TEST_CASE("an accepting socket hands a connection over with its first bytes, unl
   route.waiting = {b};
   SUBCASE("deferred: a silent client waits in the kernel, not in the queue") {
     g.group.steer(route);
+    auto began = std::chrono::steady_clock::now();
     g.connect_silently();
     g.connect();
     settle(g.group, {a}, 1);
-    CHECK(g.group.queued(a) == 1);  // the silent one connected first
+    // The kernel queues a silent client anyway after the deferral's second.
+    if (std::chrono::steady_clock::now() - began < std::chrono::milliseconds(800))
+      CHECK(g.group.queued(a) == 1);  // the silent one connected first
     send(g.clients.front(), "G", 1, MSG_NOSIGNAL);
     settle(g.group, {a}, 2);
   }
@@ -114,10 +118,12 @@ TEST_CASE("an accepting socket hands a connection over with its first bytes, unl
     route.accepting = {b};
     route.waiting = {};
     g.group.steer(route);
+    auto began = std::chrono::steady_clock::now();
     g.connect_silently();
     g.connect();
     settle(g.group, {b}, 1);
-    CHECK(g.group.queued(b) == 1);  // b defers now
+    if (std::chrono::steady_clock::now() - began < std::chrono::milliseconds(800))
+      CHECK(g.group.queued(b) == 1);  // b defers now
     send(g.clients.front(), "G", 1, MSG_NOSIGNAL);
     settle(g.group, {a}, 1);  // the first one's bytes land where its handshake did
   }
