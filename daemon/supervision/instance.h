@@ -199,6 +199,7 @@ class Instance {
   /// Half-open when the drain began (deferred accepts): they land in this
   /// instance's queue once they speak, so the drain waits for them.
   std::set<std::string> drain_half_open_;
+  bool half_open_pending_ = false;  // drain_half_open_ is yet to be read
   std::uint64_t half_open_checked_ms_ = 0;
   static constexpr std::uint64_t kDrainPollMs = 10;
   static constexpr std::uint64_t kProbePollMs = 10;

@@ -39,8 +39,8 @@ void Instance::stop(bool leaving) {
       "{}[{}]: draining pid {}: new connections {}", spec_->name, id_, pid_,
       leaving ? "go to the other instances, if any still accepts" : "go to the other instances");
   drain_started_ms_ = now_ms(context_.loop);
-  drain_half_open_ = spec_->defer_accept ? listeners_.half_open(this) : std::set<std::string>();
-  half_open_checked_ms_ = drain_started_ms_;
+  drain_half_open_.clear();
+  half_open_pending_ = spec_->defer_accept;
   drain_timer_.start(
       kDrainPollMs, [this] { check_drain(); }, kDrainPollMs);
 }
@@ -49,6 +49,13 @@ void Instance::check_drain() {
   // Done once its accept queue is empty, and has had time to be: a
   // handshake that began before the steering changed ends in this queue.
   std::uint64_t waited = now_ms(context_.loop) - drain_started_ms_;
+  if (half_open_pending_) {
+    // Taken now, once the reconcile pass has steered new connections away:
+    // what is half-open on the port from here on began before that.
+    half_open_pending_ = false;
+    drain_half_open_ = listeners_.half_open(this);
+    half_open_checked_ms_ = now_ms(context_.loop);
+  }
   int queued = listeners_.queued(this);
   bool drained = queued == 0 && waited >= kDrainSettleMs && !half_open_left();
   bool given_up = waited >= static_cast<std::uint64_t>(spec_->kill_timeout_ms);
