@@ -108,26 +108,26 @@ void write_instances(MetricWriter& out, const Supervisor& supervisor) {
     }
 }
 
+/// One sample per listening address of every app, labelled app and address.
+template <typename Value>
+void each_address(MetricWriter& out, const Supervisor& supervisor, Value value) {
+  for (const auto& app : supervisor.apps())
+    for (const ListenGroup* group : app->listeners().all()) {
+      ListenAddress bound = group->address();
+      bound.port = group->port();
+      out.sample({{"app", app->spec().name}, {"address", bound.display()}},
+                 static_cast<double>(value(*group)));
+    }
+}
+
 void write_listeners(MetricWriter& out, const Supervisor& supervisor) {
   out.family("pm_listen_queue_connections", "gauge",
              "Connections waiting to be accepted at the address, over every instance's socket.");
-  for (const auto& app : supervisor.apps())
-    for (const ListenGroup* group : app->listeners().all()) {
-      ListenAddress bound = group->address();
-      bound.port = group->port();
-      out.sample({{"app", app->spec().name}, {"address", bound.display()}},
-                 static_cast<double>(group->queued_all()));
-    }
+  each_address(out, supervisor, [](const ListenGroup& group) { return group.queued_all(); });
   out.family("pm_listen_drops_total", "counter",
              "Connections the kernel dropped at the address's sockets, a full accept queue "
              "above all (a listener's drop count; resets when pmd restarts).");
-  for (const auto& app : supervisor.apps())
-    for (const ListenGroup* group : app->listeners().all()) {
-      ListenAddress bound = group->address();
-      bound.port = group->port();
-      out.sample({{"app", app->spec().name}, {"address", bound.display()}},
-                 static_cast<double>(group->dropped_all()));
-    }
+  each_address(out, supervisor, [](const ListenGroup& group) { return group.dropped_all(); });
   if (long long overflows = listen_overflows(); overflows >= 0) {
     out.family("pm_listen_overflows_total", "counter",
                "Connections dropped because an accept queue was full, in pmd's network "
