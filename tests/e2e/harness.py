@@ -250,6 +250,14 @@ class PmTestCase(unittest.TestCase):
         self.env["UBSAN_OPTIONS"] = f"log_path={self.tmp}/ubsan:print_stacktrace=1"
 
     def tearDown(self):
+        result = self._outcome.result
+        if any(test is self for test, _ in result.failures + result.errors):
+            # What pmd saw is what tells a failure on CI's machine apart.
+            try:
+                lines = self.pmd_log().splitlines(True)[-80:]
+                sys.stderr.write("--- the last lines of pmd.log:\n" + "".join(lines))
+            except OSError:
+                pass
         pmd = self.daemon_pid()
         if pmd:
             self.pm("kill", check=False)

@@ -7,25 +7,34 @@ nginx is a worker, a child of the instance. For each server, with -i 2: both
 instances serve; two `pm reload` under load (new connections and a kept-alive
 one) fail no request and replace every instance; kill -9 of an instance under
 load refuses no connection and fails at most 2 requests; `pm stop` lets the
-requests in flight finish. Last, the README's gunicorn example, as written."""
+requests in flight finish (/slow answers only once the test releases it,
+after the stop signal). Last, the README's gunicorn example, as written."""
 
 import http.client
+import http.server
 import os
 import shutil
 import signal
+import subprocess
 import threading
 
-from harness import (Load, PmTestCase, ancestor_among, free_port, main, pid_alive,
+from harness import (PM, Load, PmTestCase, ancestor_among, free_port, main, pid_alive,
                      process_tree)
 from proc_sockets import requests_read
 
-# /slow takes a second: time for `pm stop` to arrive while it is in flight.
+# /slow answers once the file "release" is in the app's directory (at most a
+# minute): the test creates it once `pm stop` has signalled the server.
 WSGI_APP = """import os, time
+
+RELEASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "release")
 
 
 def app(environ, start_response):
     if environ["PATH_INFO"] == "/slow":
-        time.sleep(1)
+        for _ in range(6000):
+            if os.path.exists(RELEASE):
+                break
+            time.sleep(0.01)
     body = f"pid {os.getpid()}\\n".encode()
     start_response("200 OK", [("Content-Type", "text/plain"),
                               ("Content-Length", str(len(body)))])
@@ -37,12 +46,17 @@ wsgi = app
 
 ASGI_APP = """import asyncio, os
 
+RELEASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "release")
+
 
 async def app(scope, receive, send):
     if scope["type"] != "http":
         return
     if scope["path"] == "/slow":
-        await asyncio.sleep(1)
+        for _ in range(6000):
+            if os.path.exists(RELEASE):
+                break
+            await asyncio.sleep(0.01)
     body = f"pid {os.getpid()}\\n".encode()
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"text/plain"),
@@ -51,12 +65,43 @@ async def app(scope, receive, send):
 """
 
 RACK_APP = """run lambda { |env|
-  sleep 1 if env["PATH_INFO"] == "/slow"
+  if env["PATH_INFO"] == "/slow"
+    6000.times { File.exist?(File.join(Dir.pwd, "release")) ? break : sleep(0.01) }
+  end
   [200, {"Content-Type" => "text/plain"}, ["pid #{Process.pid}\\n"]]
 }
 """
 
-NGINX_ECHO = "/usr/lib/nginx/modules/ngx_http_echo_module.so"  # nginx-light's
+
+
+class HeldUpstream:
+    """An HTTP server on a free port of its own that answers only once
+    released (at most a minute): the upstream of nginx's /slow."""
+
+    def __init__(self):
+        self.released = threading.Event()
+        released = self.released
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                released.wait(60)
+                body = b"pid upstream\n"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def find_program(name):
@@ -124,6 +169,10 @@ class ServerCase(PmTestCase):
     def processes(self):
         """Every process of the app's instances."""
         return set().union(*(process_tree(pid) for pid in self.instance_pids()))
+
+    def release_slow_requests(self):
+        """Lets /slow answer."""
+        open(os.path.join(self.tmp, "app", "release"), "w").close()
 
     def wait_served(self, load, what):
         """Until both of LOAD's clients have had 20 more answers."""
@@ -198,10 +247,19 @@ class Scenarios:
             client.start()
         for _ in clients:
             sent.acquire()
+        pids = self.instance_pids()
         processes = self.processes()
         self.wait_for(lambda: requests_read(port, processes) == len(clients),
                       lambda: f"the server to read both requests (answers so far: {answers})")
-        self.pm("stop", self.name)
+        stop = subprocess.Popen([PM, "stop", self.name], env=self.env, cwd=self.tmp,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            self.wait_for(lambda: all(f"stopping pid {pid} with" in self.pmd_log() for pid in pids),
+                          lambda: f"pmd to signal both instances {pids} while the requests wait")
+        finally:
+            self.release_slow_requests()
+            output = stop.communicate(timeout=60)[0]
+        self.assertEqual(stop.returncode, 0, f"pm stop: {output}")
         for client in clients:
             client.join()
         self.assertEqual(answers, [(200, "pid")] * len(clients), "the requests in flight")
@@ -252,11 +310,10 @@ class Nginx(Scenarios, ServerCase):
     def start_server(self, port, *options):
         prefix = os.path.join(self.tmp, "nginx")
         os.makedirs(prefix, exist_ok=True)
-        # /slow needs the echo module; without it the test of a stop skips.
-        echo = os.path.exists(NGINX_ECHO)
+        self.upstream = HeldUpstream()
+        self.addCleanup(self.upstream.close)
         # As root nginx would run its workers as nobody, who cannot enter the temp dir.
         conf = self.write("nginx.conf", f"""
-{f"load_module {NGINX_ECHO};" if echo else ""}
 {"user root;" if os.geteuid() == 0 else ""}
 daemon off;
 master_process on;
@@ -274,17 +331,15 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         location / {{ return 200 "pid $pid\\n"; }}
-        {"location = /slow { echo_sleep 1; echo pid $pid; }" if echo else ""}
+        location = /slow {{ proxy_pass http://127.0.0.1:{self.upstream.port}; }}
     }}
 }}
 """)
         self.pm("start", find_program("nginx"), "--name", self.name, "-i", "2", *options, "--",
                 "-p", prefix, "-e", "stderr", "-c", conf)
 
-    def test_stop_lets_the_requests_in_flight_finish(self):
-        if not os.path.exists(NGINX_ECHO):
-            self.skipTest(f"{NGINX_ECHO} (nginx-light's echo module) is not installed")
-        super().test_stop_lets_the_requests_in_flight_finish()
+    def release_slow_requests(self):
+        self.upstream.released.set()
 
 
 class PumaOwnBind(Scenarios, ServerCase):
