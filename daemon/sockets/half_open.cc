@@ -1,35 +1,80 @@
 #include "daemon/sockets/half_open.h"
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
 
 namespace pm {
 
 namespace {
 
-constexpr const char* kSynRecv = "03";
+/// "address:port" of a diag message's remote end.
+std::string remote_of(const inet_diag_msg& message) {
+  char address[INET6_ADDRSTRLEN] = "";
+  inet_ntop(message.idiag_family, message.id.idiag_dst, address, sizeof address);
+  return std::string(address) + ":" + std::to_string(ntohs(message.id.idiag_dport));
+}
 
-void read_table(const char* path, int port, std::set<std::string>& peers) {
-  std::ifstream table(path);
-  std::string line;
-  std::getline(table, line);  // the header
-  while (std::getline(table, line)) {
-    std::istringstream fields(line);
-    std::string slot, local, remote, state;
-    if (!(fields >> slot >> local >> remote >> state) || state != kSynRecv) continue;
-    std::size_t colon = local.rfind(':');
-    if (colon == std::string::npos) continue;
-    if (std::strtol(local.c_str() + colon + 1, nullptr, 16) == port) peers.insert(remote);
+/// Asks the kernel for the SYN_RECV sockets of `family` on local `port`
+/// (it filters both); false when it cannot be asked.
+bool dump(int family, int port, std::set<std::string>& peers) {
+  int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return false;
+  struct {
+    nlmsghdr header;
+    inet_diag_req_v2 request;
+  } query{};
+  query.header.nlmsg_len = sizeof query;
+  query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  query.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  query.request.sdiag_family = static_cast<std::uint8_t>(family);
+  query.request.sdiag_protocol = IPPROTO_TCP;
+  query.request.idiag_states = 1u << TCP_SYN_RECV;
+  query.request.id.idiag_sport = htons(static_cast<std::uint16_t>(port));
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (::sendto(fd, &query, sizeof query, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) !=
+      static_cast<ssize_t>(sizeof query)) {
+    ::close(fd);
+    return false;
   }
+  alignas(nlmsghdr) char buffer[16384];
+  bool ok = false;
+  for (bool done = false; !done;) {
+    ssize_t length = ::recv(fd, buffer, sizeof buffer, 0);
+    if (length <= 0) break;
+    auto* header = reinterpret_cast<nlmsghdr*>(buffer);
+    for (int left = static_cast<int>(length); NLMSG_OK(header, left);
+         header = NLMSG_NEXT(header, left)) {
+      if (header->nlmsg_type == NLMSG_DONE) {
+        ok = done = true;
+        break;
+      }
+      if (header->nlmsg_type == NLMSG_ERROR) {
+        done = true;
+        break;
+      }
+      const auto* message = static_cast<const inet_diag_msg*>(NLMSG_DATA(header));
+      if (message->idiag_state == TCP_SYN_RECV) peers.insert(remote_of(*message));
+    }
+  }
+  ::close(fd);
+  return ok;
 }
 
 }  // namespace
 
 std::set<std::string> half_open_peers(int port) {
   std::set<std::string> peers;
-  read_table("/proc/net/tcp", port, peers);
-  read_table("/proc/net/tcp6", port, peers);
+  dump(AF_INET, port, peers);
+  dump(AF_INET6, port, peers);
   return peers;
 }
 

@@ -11,7 +11,11 @@
 namespace pm {
 
 /// The remote "address:port" of every half-open connection (SYN_RECV) to
-/// local `port`, IPv4 and IPv6, as /proc/net/tcp{,6} list them.
+/// local `port`, IPv4 and IPv6, from the kernel's socket diagnostics
+/// (NETLINK_SOCK_DIAG), which filter by state and port themselves. Not
+/// /proc/net/tcp: with many connections in TIME_WAIT its text takes pmd a
+/// tenth of a second to read, and, read in parts while the table changes,
+/// it can skip an entry. Empty when the kernel cannot be asked.
 std::set<std::string> half_open_peers(int port);
 
 }  // namespace pm

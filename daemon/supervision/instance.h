@@ -54,7 +54,7 @@ class Instance {
   /// left, wherever it went (see RunStop), then Stopped. An online instance
   /// whose clients another instance can take drains first: new connections
   /// are steered away, and the stop signal waits until its accept queue is
-  /// empty (or kill_timeout passes). `leaving`: the app is stopped or
+  /// empty (or nothing was taken from it for kill_timeout). `leaving`: the app is stopped or
   /// deleted, not restarted; then the last instances drain too, and new
   /// connections are turned away (see Route::refuse) while they do.
   void stop(bool leaving = false);
@@ -195,6 +195,9 @@ class Instance {
   bool probe_connected_ = false;
   Timer probe_timer_;
   std::uint64_t drain_started_ms_ = 0;
+  /// When the drain last saw its queue empty or shorter, and its length then.
+  std::uint64_t drain_progress_ms_ = 0;
+  int drain_queued_ = 0;
   bool leaving_ = false;
   /// Half-open when the drain began (deferred accepts): they land in this
   /// instance's queue once they speak, so the drain waits for them.
@@ -205,7 +208,8 @@ class Instance {
   static constexpr std::uint64_t kProbePollMs = 10;
   static constexpr std::uint64_t kDrainSettleMs = 100;
   static constexpr std::uint64_t kHalfOpenPollMs = 100;
-  /// Whether a connection half-open at the drain's start still is.
+  /// Whether a connection half-open at the drain's start may not be in the
+  /// queue yet.
   bool half_open_left();
   RunStop run_stop_;
   nlohmann::json history_ = nlohmann::json::array();  // the last exits, newest last

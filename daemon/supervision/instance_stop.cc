@@ -39,6 +39,8 @@ void Instance::stop(bool leaving) {
       "{}[{}]: draining pid {}: new connections {}", spec_->name, id_, pid_,
       leaving ? "go to the other instances, if any still accepts" : "go to the other instances");
   drain_started_ms_ = now_ms(context_.loop);
+  drain_progress_ms_ = drain_started_ms_;
+  drain_queued_ = 0;
   drain_half_open_.clear();
   half_open_pending_ = spec_->defer_accept;
   drain_timer_.start(
@@ -48,28 +50,40 @@ void Instance::stop(bool leaving) {
 void Instance::check_drain() {
   // Done once its accept queue is empty, and has had time to be: a
   // handshake that began before the steering changed ends in this queue.
-  std::uint64_t waited = now_ms(context_.loop) - drain_started_ms_;
+  std::uint64_t now = now_ms(context_.loop);
+  std::uint64_t waited = now - drain_started_ms_;
   if (half_open_pending_) {
     // Taken now, once the reconcile pass has steered new connections away:
     // what is half-open on the port from here on began before that.
     half_open_pending_ = false;
     drain_half_open_ = listeners_.half_open(this);
-    half_open_checked_ms_ = now_ms(context_.loop);
+    half_open_checked_ms_ = now;
   }
+  // Half-open first: a handshake that ends meanwhile is in the queue read next.
+  bool half_open = half_open_left();
   int queued = listeners_.queued(this);
-  bool drained = queued == 0 && waited >= kDrainSettleMs && !half_open_left();
-  bool given_up = waited >= static_cast<std::uint64_t>(spec_->kill_timeout_ms);
+  bool drained = queued == 0 && waited >= kDrainSettleMs && !half_open;
+  // While the instance takes from its queue, the drain goes on: what landed
+  // late (a slow client, a loaded machine) is served rather than reset. It
+  // gives up on a queue that nobody took from for the kill timeout.
+  if (queued == 0 || queued < drain_queued_) drain_progress_ms_ = now;
+  drain_queued_ = queued;
+  auto timeout = static_cast<std::uint64_t>(spec_->kill_timeout_ms);
+  bool given_up = queued > 0 ? now - drain_progress_ms_ >= timeout : waited >= timeout;
   // Every other instance stopped meanwhile (a restart of them all): nowhere
   // to steer to. When the app leaves, new connections are turned away instead.
   if (!drained && !given_up && pid_ > 0 && (leaving_ || listeners_.others_accepting(this))) return;
   drain_timer_.stop();
   if (given_up && queued > 0)
-    spdlog::warn("{}[{}]: {} connection(s) still queued after {} ms; stopping pid {} anyway",
-                 spec_->name, id_, queued, waited, pid_);
+    spdlog::warn(
+        "{}[{}]: {} connection(s) still queued, none taken for {} ms; stopping pid {} anyway",
+        spec_->name, id_, queued, now - drain_progress_ms_, pid_);
   signal_stop();
 }
 
 bool Instance::half_open_left() {
+  // The pass that sees the last one go still says yes: its connection may
+  // be on its way into the queue, which the next pass reads.
   if (drain_half_open_.empty()) return false;
   std::uint64_t now = now_ms(context_.loop);
   if (now - half_open_checked_ms_ >= kHalfOpenPollMs) {
@@ -78,7 +92,7 @@ bool Instance::half_open_left() {
     for (auto it = drain_half_open_.begin(); it != drain_half_open_.end();)
       it = still.count(*it) ? std::next(it) : drain_half_open_.erase(it);
   }
-  return !drain_half_open_.empty();
+  return true;
 }
 
 void Instance::signal_stop() {

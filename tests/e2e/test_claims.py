@@ -318,12 +318,12 @@ class Claims(PmTestCase):
 
     def crash_beside_the_default_backoff(self, *flags):
         """Starts "held" with `flags` and "paced" with the defaults, each
-        crashing at once; returns held's row once paced was restarted 3
-        times (after 100, 150 and 225 ms)."""
+        crashing at once; returns held's row once paced was restarted twice
+        (after 100 and 150 ms): far from held's delay, on a loaded machine too."""
         self.pm("start", "sh -c 'exit 3'", "--name", "held", "--no-wait", *flags)
         self.pm("start", "sh -c 'exit 3'", "--name", "paced", "--no-wait")
-        self.wait_for(lambda: self.rows("paced")[0]["restarts"] >= 3,
-                      "the default backoff to restart paced 3 times")
+        self.wait_for(lambda: self.rows("paced")[0]["restarts"] >= 2,
+                      "the default backoff to restart paced twice")
         return self.rows("held")[0]
 
     def test_restart_delay_holds_a_crashed_instance_back(self):
@@ -356,7 +356,7 @@ class Claims(PmTestCase):
         # The default one starts first: were its timeout the shorter, it
         # would be online first.
         self.pm("start", "/bin/sleep", "--name", "default", "--no-wait", "--", "1000")
-        self.pm("start", "/bin/sleep", "--name", "short", "--no-wait", "--listen-timeout", "1500",
+        self.pm("start", "/bin/sleep", "--name", "short", "--no-wait", "--listen-timeout", "500",
                 "--", "1000")
         self.wait_ready("short")
         [row] = self.rows("default")

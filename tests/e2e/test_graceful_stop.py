@@ -3,6 +3,7 @@ and --shutdown-with-message asks it to leave."""
 
 import http.client
 import os
+import signal
 import subprocess
 
 from harness import EXAMPLES, PM, PmTestCase, free_port, http_get, main, pid_alive
@@ -10,6 +11,51 @@ from proc_sockets import holds_connection
 
 
 class GracefulStop(PmTestCase):
+    def serial_server(self, port, gate, seconds_per_request=0.0):
+        """A server answering one request at a time, "pid <pid>", each after
+        `seconds_per_request`; /busy holds its request until the file `gate`
+        exists. SIGINT (pm's stop signal for Python) ends it after the
+        request in hand."""
+        return self.write("serial.py", f"""
+import os, signal, socket, time
+stopping = []
+signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
+listener = socket.socket()
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", {port}))
+listener.listen(64)
+listener.settimeout(0.05)
+while not stopping:
+    try:
+        connection, _ = listener.accept()
+    except socket.timeout:
+        continue
+    connection.settimeout(None)
+    request = connection.recv(1000)
+    if request.startswith(b"GET /busy"):
+        print("busy", flush=True)
+        while not os.path.exists({gate!r}):
+            pass
+    time.sleep({seconds_per_request})
+    body = b"pid %d" % os.getpid()
+    connection.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: %d\\r\\n\\r\\n%s" % (len(body), body))
+    connection.close()
+""")
+
+    def queue_behind_a_busy_request(self, port, count):
+        """A /busy request in hand (once the server said so), and `count`
+        requests sent behind it."""
+        busy = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        busy.request("GET", "/busy")
+        self.wait_log(self.log_path("serial", 0), "busy")
+        queued = []
+        for _ in range(count):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/")
+            queued.append(connection)
+        self.addCleanup(lambda: [c.close() for c in [busy, *queued]])
+        return busy, queued
+
     def test_a_stopping_node_instance_finishes_its_request_and_takes_no_new_ones(self):
         port = free_port()
         gate = os.path.join(self.tmp, "gate")
@@ -62,43 +108,11 @@ http.createServer((req, res) => {{
         when the port closes, not served by a dying process nor left hanging."""
         port = free_port()
         gate = os.path.join(self.tmp, "gate")
-        # One request at a time; /busy holds it until the gate file exists.
-        # SIGINT (pm's stop signal for Python) ends it after the request in hand.
-        script = self.write("serial.py", f"""
-import os, signal, socket
-stopping = []
-signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
-listener = socket.socket()
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("127.0.0.1", {port}))
-listener.listen(64)
-listener.settimeout(0.05)
-while not stopping:
-    try:
-        connection, _ = listener.accept()
-    except socket.timeout:
-        continue
-    connection.settimeout(None)
-    request = connection.recv(1000)
-    if request.startswith(b"GET /busy"):
-        print("busy", flush=True)
-        while not os.path.exists({gate!r}):
-            pass
-    body = b"pid %d" % os.getpid()
-    connection.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: %d\\r\\n\\r\\n%s" % (len(body), body))
-    connection.close()
-""")
+        script = self.serial_server(port, gate)
         self.pm("start", script, "--name", "serial", "--kill-timeout", "30000")
         self.wait_ready("serial")
         pid = self.rows("serial")[0]["pid"]
-        busy = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        busy.request("GET", "/busy")
-        self.wait_log(self.log_path("serial", 0), "busy")
-        queued = []
-        for _ in range(5):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", "/")
-            queued.append(connection)
+        busy, queued = self.queue_behind_a_busy_request(port, 5)
         stopper = subprocess.Popen([PM, "stop", "serial"], env=self.env,
                                    stdout=subprocess.DEVNULL)
         self.wait_for(lambda: "new connections are turned away" in self.pmd_log(),
@@ -112,8 +126,50 @@ while not stopping:
         self.assertEqual(stopper.wait(timeout=60), 0)
         with self.assertRaises((ConnectionError, http.client.RemoteDisconnected)):
             late.getresponse()
-        for connection in [busy, late, *queued]:
-            connection.close()
+        late.close()
+
+    def test_a_drain_outlasts_the_kill_timeout_while_the_instance_takes_from_its_queue(self):
+        """A reload's drain is bounded by the kill timeout only when the old
+        instance takes nothing from its queue: a slow one serves all of it."""
+        port = free_port()
+        gate = os.path.join(self.tmp, "gate")
+        script = self.serial_server(port, gate, seconds_per_request=0.3)
+        self.pm("start", script, "--name", "serial", "--kill-timeout", "500")
+        self.wait_ready("serial")
+        pid = self.rows("serial")[0]["pid"]
+        busy, queued = self.queue_behind_a_busy_request(port, 5)
+        reload = subprocess.Popen([PM, "reload", "serial"], env=self.env,
+                                  stdout=subprocess.DEVNULL)
+        self.wait_for(lambda: f"draining pid {pid}" in self.pmd_log(), "the drain to begin")
+        open(gate, "w").close()
+        # Six requests of 0.3 s: three times the kill timeout.
+        for connection in [busy, *queued]:
+            self.assertEqual(connection.getresponse().read().decode(), f"pid {pid}")
+        self.assertEqual(reload.wait(timeout=60), 0)
+        self.assertNotIn("still queued", self.pmd_log())
+
+    def test_a_drain_gives_up_on_an_instance_that_takes_nothing(self):
+        """Its queue is reset once nothing was taken for the kill timeout:
+        the clients learn at once, and the reload goes on."""
+        port = free_port()
+        script = self.serial_server(port, os.path.join(self.tmp, "gate"))
+        self.pm("start", script, "--name", "serial", "--kill-timeout", "500")
+        self.wait_ready("serial")
+        pid = self.rows("serial")[0]["pid"]
+        os.kill(pid, signal.SIGSTOP)
+        queued = []
+        for _ in range(3):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/")
+            queued.append(connection)
+            self.addCleanup(connection.close)
+        self.pm("reload", "serial")
+        self.assertIn("3 connection(s) still queued, none taken for", self.pmd_log())
+        for connection in queued:
+            with self.assertRaises((ConnectionError, http.client.RemoteDisconnected)):
+                connection.getresponse()
+        self.assertFalse(pid_alive(pid))
+        self.assertEqual(http_get(port), f"pid {self.rows('serial')[0]['pid']}")
 
     def test_shutdown_with_message(self):
         script = self.write("channel.py", open(os.path.join(EXAMPLES, "channel.py")).read())

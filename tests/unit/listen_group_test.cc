@@ -13,8 +13,11 @@
 #include <cerrno>
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "daemon/sockets/half_open.h"
 
 namespace {
 
@@ -100,10 +103,15 @@ TEST_CASE("an accepting socket hands a connection over with its first bytes, unl
     g.connect();
     settle(g.group, {a}, 1);
     // The kernel queues a silent client anyway after the deferral's second.
-    if (std::chrono::steady_clock::now() - began < std::chrono::milliseconds(800))
+    std::string silent = "127.0.0.1:" + std::to_string(local_port(g.clients.front()));
+    std::set<std::string> half_open = pm::half_open_peers(g.group.port());
+    if (std::chrono::steady_clock::now() - began < std::chrono::milliseconds(800)) {
       CHECK(g.group.queued(a) == 1);  // the silent one connected first
+      CHECK(half_open == std::set<std::string>{silent});
+    }
     send(g.clients.front(), "G", 1, MSG_NOSIGNAL);
     settle(g.group, {a}, 2);
+    CHECK(pm::half_open_peers(g.group.port()).empty());
   }
   SUBCASE("not deferred (--no-defer-accept): both at once") {
     route.defer_accept = false;
