@@ -50,9 +50,11 @@ bool dump(int family, int port, std::set<std::string>& peers) {
   for (bool done = false; !done;) {
     ssize_t length = ::recv(fd, buffer, sizeof buffer, 0);
     if (length <= 0) break;
-    auto* header = reinterpret_cast<nlmsghdr*>(buffer);
-    for (int left = static_cast<int>(length); NLMSG_OK(header, left);
-         header = NLMSG_NEXT(header, left)) {
+    auto size = static_cast<std::size_t>(length);
+    for (std::size_t offset = 0; offset + sizeof(nlmsghdr) <= size;) {
+      const auto* header = reinterpret_cast<const nlmsghdr*>(buffer + offset);
+      if (header->nlmsg_len < sizeof(nlmsghdr) || offset + header->nlmsg_len > size) break;
+      offset += NLMSG_ALIGN(header->nlmsg_len);
       if (header->nlmsg_type == NLMSG_DONE) {
         ok = done = true;
         break;
