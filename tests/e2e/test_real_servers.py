@@ -248,17 +248,20 @@ class Scenarios:
         for _ in clients:
             sent.acquire()
         pids = self.instance_pids()
-        processes = self.processes()
-        self.wait_for(lambda: requests_read(port, processes) == len(clients),
-                      lambda: f"the server to read both requests (answers so far: {answers})")
-        stop = subprocess.Popen([PM, "stop", self.name], env=self.env, cwd=self.tmp,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        stop = None
         try:
+            # The processes are listed afresh: a worker may have booted since
+            # its instance first answered, and taken one of the requests.
+            self.wait_for(lambda: requests_read(port, self.processes()) == len(clients),
+                          lambda: f"the server to read both requests (answers so far: {answers})")
+            processes = self.processes()
+            stop = subprocess.Popen([PM, "stop", self.name], env=self.env, cwd=self.tmp,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             self.wait_for(lambda: all(f"stopping pid {pid} with" in self.pmd_log() for pid in pids),
                           lambda: f"pmd to signal both instances {pids} while the requests wait")
         finally:
             self.release_slow_requests()
-            output = stop.communicate(timeout=60)[0]
+            output = stop.communicate(timeout=60)[0] if stop else ""
         self.assertEqual(stop.returncode, 0, f"pm stop: {output}")
         for client in clients:
             client.join()
