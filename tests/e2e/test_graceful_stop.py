@@ -42,19 +42,32 @@ while not stopping:
     connection.close()
 """)
 
+    def start_serial(self, port, kill_timeout, seconds_per_request=0.0):
+        """Starts serial_server as the app "serial"; its gate file and pid."""
+        gate = os.path.join(self.tmp, "gate")
+        script = self.serial_server(port, gate, seconds_per_request)
+        self.pm("start", script, "--name", "serial", "--kill-timeout", str(kill_timeout))
+        self.wait_ready("serial")
+        return gate, self.rows("serial")[0]["pid"]
+
+    def send_requests(self, port, count):
+        """`count` connections that have each sent a request."""
+        sent = []
+        for _ in range(count):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            self.addCleanup(connection.close)
+            connection.request("GET", "/")
+            sent.append(connection)
+        return sent
+
     def queue_behind_a_busy_request(self, port, count):
         """A /busy request in hand (once the server said so), and `count`
         requests sent behind it."""
         busy = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         busy.request("GET", "/busy")
+        self.addCleanup(busy.close)
         self.wait_log(self.log_path("serial", 0), "busy")
-        queued = []
-        for _ in range(count):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", "/")
-            queued.append(connection)
-        self.addCleanup(lambda: [c.close() for c in [busy, *queued]])
-        return busy, queued
+        return busy, self.send_requests(port, count)
 
     def test_a_stopping_node_instance_finishes_its_request_and_takes_no_new_ones(self):
         port = free_port()
@@ -107,11 +120,7 @@ http.createServer((req, res) => {{
         gets its stop signal; one made after the stop began is turned away
         when the port closes, not served by a dying process nor left hanging."""
         port = free_port()
-        gate = os.path.join(self.tmp, "gate")
-        script = self.serial_server(port, gate)
-        self.pm("start", script, "--name", "serial", "--kill-timeout", "30000")
-        self.wait_ready("serial")
-        pid = self.rows("serial")[0]["pid"]
+        gate, pid = self.start_serial(port, 30000)
         busy, queued = self.queue_behind_a_busy_request(port, 5)
         stopper = subprocess.Popen([PM, "stop", "serial"], env=self.env,
                                    stdout=subprocess.DEVNULL)
@@ -132,11 +141,7 @@ http.createServer((req, res) => {{
         """A reload's drain is bounded by the kill timeout only when the old
         instance takes nothing from its queue: a slow one serves all of it."""
         port = free_port()
-        gate = os.path.join(self.tmp, "gate")
-        script = self.serial_server(port, gate, seconds_per_request=0.3)
-        self.pm("start", script, "--name", "serial", "--kill-timeout", "500")
-        self.wait_ready("serial")
-        pid = self.rows("serial")[0]["pid"]
+        gate, pid = self.start_serial(port, 500, seconds_per_request=0.3)
         busy, queued = self.queue_behind_a_busy_request(port, 5)
         reload = subprocess.Popen([PM, "reload", "serial"], env=self.env,
                                   stdout=subprocess.DEVNULL)
@@ -152,17 +157,9 @@ http.createServer((req, res) => {{
         """Its queue is reset once nothing was taken for the kill timeout:
         the clients learn at once, and the reload goes on."""
         port = free_port()
-        script = self.serial_server(port, os.path.join(self.tmp, "gate"))
-        self.pm("start", script, "--name", "serial", "--kill-timeout", "500")
-        self.wait_ready("serial")
-        pid = self.rows("serial")[0]["pid"]
+        _, pid = self.start_serial(port, 500)
         os.kill(pid, signal.SIGSTOP)
-        queued = []
-        for _ in range(3):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", "/")
-            queued.append(connection)
-            self.addCleanup(connection.close)
+        queued = self.send_requests(port, 3)
         self.pm("reload", "serial")
         self.assertIn("3 connection(s) still queued, none taken for", self.pmd_log())
         for connection in queued:
